@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs the Debian packages upkeep needs, idempotently.
+#   scripts/install-deps.sh run    what building and running the daemon needs
+#   scripts/install-deps.sh test   + test tools (promtool, gcovr, clang/libFuzzer, nginx, wrk, ...)
+#   scripts/install-deps.sh bench  + Google Benchmark, node_exporter, nginx, wrk
+# Only missing packages are installed. Services shipped by the test-only packages
+# (prometheus, alertmanager, node-exporter, nginx) are never started: a policy-rc.d
+# denies auto-start during the install, so nothing starts listening on 9090/9093/9100/80.
+set -euo pipefail
+
+mode="${1:-run}"
+
+run_pkgs=(
+  build-essential cmake pkg-config
+  prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
+  nlohmann-json3-dev libdeflate-dev libssl-dev zlib1g-dev
+)
+test_pkgs=(
+  libgtest-dev libgmock-dev ccache gcovr
+  clang libclang-rt-14-dev clang-format clang-tidy
+  prometheus prometheus-alertmanager prometheus-node-exporter nginx-light wrk
+  curl openssl procps
+)
+bench_pkgs=(libbenchmark-dev prometheus-node-exporter nginx-light wrk curl)
+
+case "$mode" in
+  run) pkgs=("${run_pkgs[@]}") ;;
+  test) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  bench) pkgs=("${run_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root (or: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+# Deny service start-up while packages install (invoke-rc.d honours policy-rc.d; exit 101 = deny).
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [[ ! -e "$policy" ]]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  own_policy=1
+fi
+cleanup() { [[ $own_policy -eq 1 ]] && rm -f "$policy"; return 0; }
+trap cleanup EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists yet; refresh them at most once an hour.
+stamp=/var/lib/apt/periodic/update-success-stamp
+lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -60 2>/dev/null | head -1)
+if [[ -z "$lists" ]]; then
+  apt-get update -qq
+fi
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# Packaged daemons must not run on the test machine: they would hold the ports the
+# tests and benchmarks use. Stop any that an earlier install started.
+for svc in prometheus prometheus-alertmanager prometheus-node-exporter nginx; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    systemctl stop "$svc" || true
+  fi
+done
