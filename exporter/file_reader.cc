@@ -1,0 +1,37 @@
+#include "exporter/file_reader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace upkeep {
+
+Status ReadFileInto(const std::string& path, std::string& out) {
+  out.clear();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return MakeError("open " + path + ": " + std::strerror(errno));
+  }
+  constexpr size_t kChunk = 4096;
+  size_t used = 0;
+  for (;;) {
+    if (out.size() < used + kChunk) out.resize(used + kChunk);
+    ssize_t n = ::read(fd, out.data() + used, kChunk);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      out.clear();
+      return MakeError("read " + path + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.resize(used);
+  return OkStatus();
+}
+
+}  // namespace upkeep

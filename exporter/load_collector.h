@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+
+#include "exporter/collector.h"
+
+namespace upkeep {
+
+// /proc/loadavg: the 1, 5 and 15 minute load averages.
+class LoadCollector : public Collector {
+ public:
+  explicit LoadCollector(std::string procfs);
+  std::string_view Name() const override { return "loadavg"; }
+  Status Collect(Sample& sample) override;
+
+ private:
+  std::string path_;
+  std::string buffer_;
+};
+
+}  // namespace upkeep

@@ -1,0 +1,111 @@
+#include "exporter/sampler.h"
+
+#include <spdlog/spdlog.h>
+
+#include "exporter/health_renderer.h"
+
+namespace upkeep {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double WallClockSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+Sampler::Sampler(std::vector<std::unique_ptr<Collector>> collectors, QueueStateFunction queue_state,
+                 std::chrono::milliseconds interval, SnapshotRing& ring)
+    : collectors_(std::move(collectors)),
+      queue_state_(std::move(queue_state)),
+      interval_(interval),
+      ring_(ring),
+      last_errors_(collectors_.size()) {}
+
+Sampler::~Sampler() { Stop(); }
+
+void Sampler::Start() {
+  if (thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = false;
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Sampler::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Sampler::Run() {
+  auto next = Clock::now();
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    Tick();
+    lock.lock();
+    next += interval_;
+    const auto now = Clock::now();
+    if (next < now) next = now + interval_;  // fell behind (suspend, slow tick): don't burst
+    wake_.wait_until(lock, next, [this] { return stopping_; });
+  }
+}
+
+TickCost Sampler::Tick() {
+  TickCost cost;
+  const auto start = Clock::now();
+
+  Sample sample;
+  sample.timestamp_seconds = WallClockSeconds();
+  sample.collectors.reserve(collectors_.size());
+  for (size_t i = 0; i < collectors_.size(); ++i) {
+    Collector& collector = *collectors_[i];
+    const auto begin = Clock::now();
+    Status status = collector.Collect(sample);
+    const auto took = std::chrono::duration<double>(Clock::now() - begin).count();
+    CollectorStatus& recorded = sample.collectors.emplace_back();
+    recorded.name = collector.Name();
+    recorded.success = status.ok();
+    recorded.duration_seconds = took;
+    if (!status.ok()) recorded.error = status.error();
+    // Log once per change of state, not once a second.
+    if (recorded.error != last_errors_[i]) {
+      if (recorded.error.empty()) {
+        spdlog::info("collector {} recovered", recorded.name);
+      } else {
+        spdlog::warn("collector {} failed: {}", recorded.name, recorded.error);
+      }
+      last_errors_[i] = recorded.error;
+    }
+  }
+  if (queue_state_) sample.queue = queue_state_();
+  const auto collected = Clock::now();
+  cost.collect = collected - start;
+
+  Snapshot* slot = ring_.BeginWrite();
+  if (slot == nullptr) {
+    // Every spare slot is pinned by a slow reader: keep serving the current snapshot.
+    skipped_.fetch_add(1, std::memory_order_relaxed);
+    spdlog::debug("sampler: no free snapshot slot, keeping the current one");
+    return cost;
+  }
+  slot->sequence = ++sequence_;
+  slot->sample = std::move(sample);
+  metrics_renderer_.Render(slot->sample, slot->metrics_text);
+  RenderHealthJson(slot->sample, slot->health_json);
+  const auto rendered = Clock::now();
+  cost.render = rendered - collected;
+  gzip_.Compress(slot->metrics_text, slot->metrics_gzip);
+  cost.compress = Clock::now() - rendered;
+  ring_.Publish(slot);
+  published_.fetch_add(1, std::memory_order_relaxed);
+  return cost;
+}
+
+}  // namespace upkeep

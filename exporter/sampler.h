@@ -1,0 +1,71 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "exporter/collector.h"
+#include "exporter/gzip_compressor.h"
+#include "exporter/metrics_renderer.h"
+#include "exporter/snapshot_ring.h"
+
+namespace upkeep {
+
+// Where each tick's CPU time went, for the benchmark and the debug log.
+struct TickCost {
+  std::chrono::nanoseconds collect{0};
+  std::chrono::nanoseconds render{0};
+  std::chrono::nanoseconds compress{0};
+};
+
+// The one thread that reads the host. Every interval it runs each collector, takes the
+// latest queue state, renders the Prometheus text, its gzip form and the health JSON
+// into a free slot of the SnapshotRing, and publishes it. Requests never sample.
+class Sampler {
+ public:
+  using QueueStateFunction = std::function<QueueSample()>;
+
+  Sampler(std::vector<std::unique_ptr<Collector>> collectors, QueueStateFunction queue_state,
+          std::chrono::milliseconds interval, SnapshotRing& ring);
+  ~Sampler();
+  Sampler(const Sampler&) = delete;
+  Sampler& operator=(const Sampler&) = delete;
+
+  // Runs the first tick at once, then one every interval, on a thread of its own.
+  void Start();
+  // Stops the thread; returns once the tick in progress (if any) has finished.
+  void Stop();
+
+  // One tick on the caller's thread (what the thread does each interval). For tests and
+  // benchmarks; do not call while the thread runs.
+  TickCost Tick();
+
+  uint64_t published() const { return published_.load(std::memory_order_relaxed); }
+  uint64_t skipped() const { return skipped_.load(std::memory_order_relaxed); }
+
+ private:
+  void Run();
+
+  std::vector<std::unique_ptr<Collector>> collectors_;
+  QueueStateFunction queue_state_;
+  std::chrono::milliseconds interval_;
+  SnapshotRing& ring_;
+  MetricsRenderer metrics_renderer_;
+  GzipCompressor gzip_;
+  uint64_t sequence_ = 0;
+  std::vector<std::string> last_errors_;  // per collector, to log a failure once per change
+
+  std::atomic<uint64_t> published_{0};
+  std::atomic<uint64_t> skipped_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace upkeep

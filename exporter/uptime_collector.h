@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+
+#include "exporter/collector.h"
+
+namespace upkeep {
+
+// /proc/uptime: seconds since boot.
+class UptimeCollector : public Collector {
+ public:
+  explicit UptimeCollector(std::string procfs);
+  std::string_view Name() const override { return "uptime"; }
+  Status Collect(Sample& sample) override;
+
+ private:
+  std::string path_;
+  std::string buffer_;
+};
+
+}  // namespace upkeep
