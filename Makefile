@@ -24,8 +24,7 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS) --target upkeep
 
 run: build
-	@mkdir -p var
-	$(BUILD)/upkeep --config $(CONFIG)
+	@BUILD=$(BUILD) CONFIG=$(CONFIG) scripts/run.sh
 
 test: deps-test
 	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUPKEEP_BUILD_TESTS=ON -DUPKEEP_WERROR=ON
