@@ -51,7 +51,7 @@ std::optional<int> WaitPid(pid_t pid, std::chrono::milliseconds limit) {
 }  // namespace
 
 DaemonProcess::DaemonProcess(std::vector<std::string> args, std::chrono::milliseconds startup,
-                             std::string binary) {
+                             std::string binary, const std::string& listening_pattern) {
   char log_template[] = "/tmp/upkeep-test-log-XXXXXX";
   const int log_fd = ::mkstemp(log_template);
   if (log_fd < 0) throw std::runtime_error("mkstemp failed");
@@ -78,7 +78,7 @@ DaemonProcess::DaemonProcess(std::vector<std::string> args, std::chrono::millise
   ::close(log_fd);
   if (rc != 0) throw std::runtime_error("cannot start " + binary);
 
-  const std::regex listening("listening on [^ ]+:([0-9]+)");
+  const std::regex listening(listening_pattern);
   const auto deadline = std::chrono::steady_clock::now() + startup;
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch match;

@@ -16,10 +16,17 @@ namespace upkeep::testing {
 class DaemonProcess {
  public:
   // Starts `binary` with `args` (plus --web.listen-address 127.0.0.1:0 unless the args
-  // set it) and waits up to `startup` for the "listening on HOST:PORT" log line.
+  // set it) and waits up to `startup` for the log line matching `listening_pattern`, whose
+  // first group is the bound port. The defaults fit upkeep; Prometheus and Alertmanager
+  // take the same flag and log `msg="Listening on" address=HOST:PORT`.
   explicit DaemonProcess(std::vector<std::string> args,
                          std::chrono::milliseconds startup = std::chrono::seconds(15),
-                         std::string binary = UPKEEP_BINARY);
+                         std::string binary = UPKEEP_BINARY,
+                         const std::string& listening_pattern = kUpkeepListening);
+
+  static constexpr const char* kUpkeepListening = "listening on [^ \\n]+:([0-9]+)\\b";
+  static constexpr const char* kPrometheusListening =
+      "msg=\"Listening on\" address=[^ \\n]+:([0-9]+)\\b";
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
