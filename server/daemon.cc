@@ -1,37 +1,19 @@
 #include "server/daemon.h"
 
-#include <unistd.h>
-
 #include <chrono>
 
-#include "exporter/cpu_collector.h"
-#include "exporter/filesystem_collector.h"
-#include "exporter/load_collector.h"
-#include "exporter/memory_collector.h"
-#include "exporter/process_collector.h"
+#include "exporter/host_collectors.h"
 #include "exporter/queue_source.h"
-#include "exporter/uptime_collector.h"
 
 namespace upkeep {
 namespace {
 
 std::vector<std::unique_ptr<Collector>> MakeCollectors(const SampleConfig& sample) {
-  const double ticks_per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
-  std::vector<std::unique_ptr<Collector>> collectors;
-  collectors.push_back(std::make_unique<CpuCollector>(sample.procfs, ticks_per_second));
-  collectors.push_back(std::make_unique<MemoryCollector>(sample.procfs));
-  collectors.push_back(std::make_unique<FilesystemCollector>(FilesystemCollectorOptions{
-      .procfs = sample.procfs,
-      .rootfs = sample.rootfs,
-      .select_auto = sample.filesystems_auto,
-      .mount_points = sample.filesystems,
-      .stat_timeout = sample.stat_timeout,
-      .stat_fn_for_test = {},
-  }));
-  collectors.push_back(std::make_unique<LoadCollector>(sample.procfs));
-  collectors.push_back(std::make_unique<UptimeCollector>(sample.procfs));
-  collectors.push_back(std::make_unique<ProcessCollector>(ticks_per_second, sysconf(_SC_PAGESIZE)));
-  return collectors;
+  return MakeHostCollectors({.procfs = sample.procfs,
+                             .rootfs = sample.rootfs,
+                             .filesystems_auto = sample.filesystems_auto,
+                             .filesystems = sample.filesystems,
+                             .stat_timeout = sample.stat_timeout});
 }
 
 // The `none` queue source answers at once, so it is probed inline each tick. Real sources

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exporter/collector.h"
+
+namespace upkeep {
+
+struct HostCollectorOptions {
+  std::string procfs = "/proc";
+  std::string rootfs = "/";
+  bool filesystems_auto = false;
+  std::vector<std::string> filesystems{"/"};
+  std::chrono::milliseconds stat_timeout{500};
+};
+
+// Every host collector, in the order the sampler runs them: cpu, meminfo, filesystem,
+// loadavg, uptime, process. One place, so the daemon and the benchmarks sample alike.
+std::vector<std::unique_ptr<Collector>> MakeHostCollectors(const HostCollectorOptions& options);
+
+}  // namespace upkeep
