@@ -26,10 +26,54 @@ build: deps $(BUILD)/CMakeCache.txt
 run: build
 	@BUILD=$(BUILD) CONFIG=$(CONFIG) scripts/run.sh
 
+# --- quality gates (scripts/gates.sh) ----------------------------------------------------
+# make test: format check, coverage build + whole suite, ASan+UBSan build + whole suite, TSan
+#   build + concurrency suite, each fuzz target ~10 s, then the per-area coverage table with
+#   its thresholds. Every gate runs even if one fails; the exit status is non-zero if any did.
+# One gate alone: make test-format | coverage | test-asan | test-tsan | fuzz | lint.
+FUZZ_SECONDS ?= 300
+.PHONY: test-format coverage test-asan test-tsan fuzz lint
+
 test: deps-test
-	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUPKEEP_BUILD_TESTS=ON -DUPKEEP_WERROR=ON
-	cmake --build build-test -j$(JOBS)
-	cd build-test && ctest --output-on-failure -j$(JOBS)
+	@JOBS=$(JOBS) scripts/gates.sh all
+
+test-format: deps-test
+	@scripts/gates.sh format
+
+coverage: deps-test
+	@JOBS=$(JOBS) scripts/gates.sh coverage && JOBS=$(JOBS) scripts/gates.sh coverage-report
+
+test-asan: deps-test
+	@JOBS=$(JOBS) scripts/gates.sh asan
+
+test-tsan: deps-test
+	@JOBS=$(JOBS) scripts/gates.sh tsan
+
+fuzz: deps-test
+	@JOBS=$(JOBS) scripts/gates.sh fuzz $(FUZZ_SECONDS)
+
+lint: deps-test
+	@JOBS=$(JOBS) scripts/gates.sh lint
+# --- end quality gates -------------------------------------------------------------------
 
 clean:
 	rm -rf build build-*
+
+# --- benchmarks (bench/) ----------------------------------------------------------------
+# make bench: Release micro-benchmarks (Google Benchmark); BENCH_ARGS passes flags to it,
+#   e.g. BENCH_ARGS=--benchmark_filter=Gzip.
+# make bench-compare: upkeep vs node_exporter vs nginx under wrk; writes bench/RESULTS.md.
+BENCH_BUILD ?= build-bench
+BENCH_ARGS ?=
+.PHONY: bench bench-compare
+
+bench:
+	@scripts/install-deps.sh bench
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DUPKEEP_BUILD_BENCH=ON -DUPKEEP_BUILD_TESTS=OFF
+	cmake --build $(BENCH_BUILD) -j$(JOBS) --target upkeep_bench tick_cost slow_clients upkeep
+	$(BENCH_BUILD)/bench/upkeep_bench $(BENCH_ARGS)
+
+bench-compare:
+	@scripts/install-deps.sh bench
+	BUILD_DIR=$(CURDIR)/$(BENCH_BUILD) bench/compare.sh
+# --- end benchmarks ---------------------------------------------------------------------

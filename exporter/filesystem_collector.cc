@@ -106,7 +106,7 @@ void FilesystemCollector::Retire(std::vector<Mount>& mounts) {
     for (size_t i = 0; i < mounts.size(); ++i) {
       if (!mounts[i].worker) continue;
       mounts[i].worker->stop = true;
-      busy[i] = mounts[i].worker->Busy();
+      busy[i] = mounts[i].worker->Busy() ? 1 : 0;
     }
   }
   for (size_t i = 0; i < mounts.size(); ++i) {

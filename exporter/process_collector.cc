@@ -23,7 +23,8 @@ Result<uint64_t> CountOpenFds(const std::string& fd_dir) {
 
 }  // namespace
 
-ProcessCollector::ProcessCollector(double ticks_per_second, long page_size, std::string self_procfs)
+ProcessCollector::ProcessCollector(double ticks_per_second, long page_size,
+                                   const std::string& self_procfs)
     : stat_path_(self_procfs + "/self/stat"),
       fd_dir_(self_procfs + "/self/fd"),
       proc_stat_path_(self_procfs + "/stat"),

@@ -11,7 +11,8 @@ namespace upkeep {
 // points host collectors elsewhere (a fixture, a host mount), but this process lives here.
 class ProcessCollector : public Collector {
  public:
-  ProcessCollector(double ticks_per_second, long page_size, std::string self_procfs = "/proc");
+  ProcessCollector(double ticks_per_second, long page_size,
+                   const std::string& self_procfs = "/proc");
   std::string_view Name() const override { return "process"; }
   Status Collect(Sample& sample) override;
 

@@ -98,6 +98,7 @@ TickCost Sampler::Tick() {
   slot->sequence = ++sequence_;
   slot->sample = std::move(sample);
   metrics_renderer_.Render(slot->sample, slot->metrics_text);
+  if (extra_metrics_) extra_metrics_(slot->metrics_text);
   RenderHealthJson(slot->sample, slot->health_json);
   const auto rendered = Clock::now();
   cost.render = rendered - collected;

@@ -29,12 +29,19 @@ struct TickCost {
 class Sampler {
  public:
   using QueueStateFunction = std::function<QueueSample()>;
+  // Appends more families (Prometheus text format) to each tick's metrics text, after the
+  // rendered sample and before compression: counters kept elsewhere (server/'s request
+  // counters) reach the snapshot without exporter/ knowing them.
+  using ExtraMetricsFunction = std::function<void(std::string& out)>;
 
   Sampler(std::vector<std::unique_ptr<Collector>> collectors, QueueStateFunction queue_state,
           std::chrono::milliseconds interval, SnapshotRing& ring);
   ~Sampler();
   Sampler(const Sampler&) = delete;
   Sampler& operator=(const Sampler&) = delete;
+
+  // Set before Start(); called on the sampler thread once a tick.
+  void SetExtraMetrics(ExtraMetricsFunction extra) { extra_metrics_ = std::move(extra); }
 
   // Runs the first tick at once, then one every interval, on a thread of its own.
   void Start();
@@ -53,6 +60,7 @@ class Sampler {
 
   std::vector<std::unique_ptr<Collector>> collectors_;
   QueueStateFunction queue_state_;
+  ExtraMetricsFunction extra_metrics_;
   std::chrono::milliseconds interval_;
   SnapshotRing& ring_;
   MetricsRenderer metrics_renderer_;

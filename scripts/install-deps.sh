@@ -14,6 +14,7 @@ run_pkgs=(
   build-essential cmake pkg-config
   prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libdeflate-dev libssl-dev zlib1g-dev
+  libsqlite3-dev sqlite3
 )
 test_pkgs=(
   libgtest-dev libgmock-dev ccache gcovr
@@ -21,7 +22,8 @@ test_pkgs=(
   prometheus prometheus-alertmanager prometheus-node-exporter nginx-light wrk
   curl openssl procps
 )
-bench_pkgs=(libbenchmark-dev prometheus-node-exporter nginx-light wrk curl)
+bench_pkgs=(libbenchmark-dev prometheus-node-exporter nginx-light wrk curl
+  procps iproute2)  # bench/compare.sh: pgrep, ss
 
 case "$mode" in
   run) pkgs=("${run_pkgs[@]}") ;;

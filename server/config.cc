@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -18,7 +19,11 @@
 #include <utility>
 #include <vector>
 
+#include "exporter/command_queue_source.h"
+#include "exporter/http_client.h"
 #include "server/duration.h"
+#include "server/ip_address.h"
+#include "server/yaml_documents.h"
 
 namespace upkeep {
 namespace {
@@ -161,7 +166,190 @@ constexpr std::array<Setting, 12> kSettings = {{
     {"sample.filesystems", "", "", "", nullptr, nullptr},
 }};
 
-constexpr std::array<std::string_view, 3> kSections = {"web", "sample", "log"};
+constexpr std::array<std::string_view, 5> kSections = {"web", "sample", "log", "queue", "auth"};
+
+// --- queue: section ---------------------------------------------------------------------------
+// Nested (queue.sqlite.path), so read by YamlReader::ReadQueue rather than ReadSection; the
+// values go through the same Setting/Problem checks. No flags.
+constexpr milliseconds kMaxQueueDuration{24 * 60 * 60 * 1000};  // poll() takes an int of ms
+
+Problem SetOptionalText(std::string& out, std::string_view value) {
+  out = value;
+  return std::nullopt;
+}
+
+Problem SetQuery(std::string& out, std::string_view value) {
+  if (value.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return std::string("must not be empty");
+  }
+  out = value;
+  return std::nullopt;
+}
+
+constexpr std::array<Setting, 10> kQueueSettings = {{
+    {"queue.type", "", "", "",
+     [](Config& c, std::string_view v) {
+       return SetOneOf(c.queue.type, v, {"sqlite", "http", "command", "none"});
+     },
+     [](const Config& c) { return c.queue.type; }},
+    {"queue.interval", "", "", "",
+     [](Config& c, std::string_view v) {
+       return SetDuration(c.queue.interval, v, kMinInterval, kMaxQueueDuration);
+     },
+     [](const Config& c) { return FormatDuration(c.queue.interval); }},
+    {"queue.timeout", "", "", "",
+     [](Config& c, std::string_view v) {
+       return SetDuration(c.queue.timeout, v, milliseconds(1), kMaxQueueDuration);
+     },
+     [](const Config& c) { return FormatDuration(c.queue.timeout); }},
+    {"queue.stale_after", "", "", "",
+     [](Config& c, std::string_view v) {
+       return SetDuration(c.queue.stale_after, v, milliseconds(1), kMaxQueueDuration);
+     },
+     [](const Config& c) { return FormatDuration(c.queue.stale_after); }},
+    {"queue.sqlite.path", "", "", "",
+     [](Config& c, std::string_view v) { return SetOptionalText(c.queue.sqlite.path, v); },
+     [](const Config& c) { return c.queue.sqlite.path; }},
+    {"queue.sqlite.depth_query", "", "", "",
+     [](Config& c, std::string_view v) { return SetQuery(c.queue.sqlite.depth_query, v); },
+     [](const Config& c) { return c.queue.sqlite.depth_query; }},
+    {"queue.sqlite.active_query", "", "", "",
+     [](Config& c, std::string_view v) { return SetQuery(c.queue.sqlite.active_query, v); },
+     [](const Config& c) { return c.queue.sqlite.active_query; }},
+    {"queue.http.url", "", "", "",
+     [](Config& c, std::string_view v) -> Problem {
+       // Checked even when another type is chosen: an https:// URL is refused at load time.
+       if (!v.empty()) {
+         if (const Result<HttpUrl> url = ParseHttpUrl(v); !url) return url.error();
+       }
+       c.queue.http.url = v;
+       return std::nullopt;
+     },
+     [](const Config& c) { return c.queue.http.url; }},
+    {"queue.http.bearer_token_file", "", "", "",
+     [](Config& c, std::string_view v) {
+       return SetOptionalText(c.queue.http.bearer_token_file, v);
+     },
+     [](const Config& c) { return c.queue.http.bearer_token_file; }},
+    {"queue.command.run", "", "", "",
+     [](Config& c, std::string_view v) -> Problem {
+       if (!v.empty()) {
+         const Result<std::vector<std::string>> argv = SplitCommandLine(v);
+         if (!argv) return argv.error() + ", got " + Quote(v);
+       }
+       c.queue.command.run = v;
+       return std::nullopt;
+     },
+     [](const Config& c) { return c.queue.command.run; }},
+}};
+// --- end queue --------------------------------------------------------------------------------
+
+// --- access control: auth: and web.tls, web.max_body_bytes, web.trusted_proxies ----------------
+// Nested keys (auth.jwt.leeway, web.tls.cert_file) are read by YamlReader::ReadNested; the
+// list web.trusted_proxies by ReadTrustedProxies. No flags.
+constexpr uint64_t kMaxBodyLimit = uint64_t{1} << 30;
+constexpr int kMaxFailuresLimit = 1'000'000;
+constexpr milliseconds kMaxLeeway{60 * 60 * 1000};
+
+Problem SetText(std::string& out, std::string_view value) {
+  out = value;
+  return std::nullopt;
+}
+
+Problem SetNonEmpty(std::string& out, std::string_view value) {
+  if (value.empty()) return std::string("must not be empty");
+  out = value;
+  return std::nullopt;
+}
+
+template <typename Int>
+Problem SetInteger(Int& out, std::string_view value, uint64_t max, std::string_view extra = {}) {
+  const std::string range = "must be an integer from 0 to " + std::to_string(max) +
+                            std::string(extra) + ", got " + Quote(value);
+  if (value.empty() || value.size() > 19) return range;
+  uint64_t n = 0;
+  for (const char ch : value) {
+    if (ch < '0' || ch > '9') return range;
+    n = n * 10 + static_cast<uint64_t>(ch - '0');
+  }
+  if (n > max) return range;
+  out = static_cast<Int>(n);
+  return std::nullopt;
+}
+
+constexpr std::array<Setting, 13> kAccessSettings = {{
+    {"web.max_body_bytes", "", "", "",
+     [](Config& c, std::string_view v) {
+       return SetInteger(c.web.max_body_bytes, v, kMaxBodyLimit, " (bytes)");
+     },
+     [](const Config& c) { return std::to_string(c.web.max_body_bytes); }},
+    {"web.tls.cert_file", "", "", "",
+     [](Config& c, std::string_view v) { return SetText(c.web.tls.cert_file, v); },
+     [](const Config& c) { return c.web.tls.cert_file; }},
+    {"web.tls.key_file", "", "", "",
+     [](Config& c, std::string_view v) { return SetText(c.web.tls.key_file, v); },
+     [](const Config& c) { return c.web.tls.key_file; }},
+    {"auth.tokens_file", "", "", "",
+     [](Config& c, std::string_view v) { return SetText(c.auth.tokens_file, v); },
+     [](const Config& c) { return c.auth.tokens_file; }},
+    {"auth.metrics", "", "", "",
+     [](Config& c, std::string_view v) {
+       return SetOneOf(c.auth.metrics, v, {"open", "token"});
+     },
+     [](const Config& c) { return c.auth.metrics; }},
+    {"auth.jwt.secret_file", "", "", "",
+     [](Config& c, std::string_view v) { return SetText(c.auth.jwt.secret_file, v); },
+     [](const Config& c) { return c.auth.jwt.secret_file; }},
+    {"auth.jwt.issuer", "", "", "",
+     [](Config& c, std::string_view v) { return SetText(c.auth.jwt.issuer, v); },
+     [](const Config& c) { return c.auth.jwt.issuer; }},
+    {"auth.jwt.audience", "", "", "",
+     [](Config& c, std::string_view v) { return SetText(c.auth.jwt.audience, v); },
+     [](const Config& c) { return c.auth.jwt.audience; }},
+    {"auth.jwt.role_claim", "", "", "",
+     [](Config& c, std::string_view v) { return SetNonEmpty(c.auth.jwt.role_claim, v); },
+     [](const Config& c) { return c.auth.jwt.role_claim; }},
+    {"auth.jwt.leeway", "", "", "",
+     [](Config& c, std::string_view v) {
+       return SetDuration(c.auth.jwt.leeway, v, milliseconds(0), kMaxLeeway);
+     },
+     [](const Config& c) { return FormatDuration(c.auth.jwt.leeway); }},
+    {"auth.max_failures", "", "", "",
+     [](Config& c, std::string_view v) {
+       return SetInteger(c.auth.max_failures, v, kMaxFailuresLimit, " (0 turns the lockout off)");
+     },
+     [](const Config& c) { return std::to_string(c.auth.max_failures); }},
+    {"auth.lockout_window", "", "", "",
+     [](Config& c, std::string_view v) {
+       return SetDuration(c.auth.lockout_window, v, milliseconds(1000), kMaxWebTimeout);
+     },
+     [](const Config& c) { return FormatDuration(c.auth.lockout_window); }},
+    {"auth.watch_interval", "", "", "",
+     [](Config& c, std::string_view v) {
+       return SetDuration(c.auth.watch_interval, v, milliseconds(100), kMaxWebTimeout);
+     },
+     [](const Config& c) { return FormatDuration(c.auth.watch_interval); }},
+}};
+
+const Setting* FindAccessSetting(std::string_view key) {
+  for (const Setting& s : kAccessSettings) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+// The names directly under `prefix` ("web." gives max_body_bytes and tls).
+std::vector<std::string_view> AccessKeysUnder(std::string_view prefix) {
+  std::vector<std::string_view> names;
+  for (const Setting& s : kAccessSettings) {
+    if (!s.key.starts_with(prefix)) continue;
+    std::string_view rest = s.key.substr(prefix.size());
+    rest = rest.substr(0, rest.find('.'));
+    if (std::find(names.begin(), names.end(), rest) == names.end()) names.push_back(rest);
+  }
+  return names;
+}
+// --- end access control -----------------------------------------------------------------------
 
 // Levenshtein distance, for "did you mean" hints on typos.
 size_t EditDistance(std::string_view a, std::string_view b) {
@@ -230,7 +418,9 @@ class YamlReader {
     }
     std::vector<std::string_view> sections(kSections.begin(), kSections.end());
     ForEachKey(root, "", sections,
-               [&](const std::string& section, const YAML::Node&, const YAML::Node& value) {
+               [&](const std::string& section, const YAML::Node& key, const YAML::Node& value) {
+                 if (section == "queue") return ReadQueue(key, value, config.queue, config);
+                 if (section == "auth") return ReadNested(section, key, value, config);
                  ReadSection(section, value, config);
                });
   }
@@ -274,6 +464,9 @@ class YamlReader {
     for (const Setting& s : kSettings) {
       if (s.key.starts_with(prefix)) known.push_back(s.key.substr(prefix.size()));
     }
+    // Access control's web keys (kAccessSettings) and the trusted_proxies list.
+    for (const std::string_view name : AccessKeysUnder(prefix)) known.push_back(name);
+    if (section == "web") known.push_back("trusted_proxies");
     const auto read = [&](const std::string& key, const YAML::Node& key_node,
                           const YAML::Node& value) {
       // A null value's mark is where the parser stood next (often the following line), so
@@ -282,6 +475,10 @@ class YamlReader {
       if (key == "sample.filesystems") {
         ReadFilesystems(key, at, value, config.sample);
         return;
+      }
+      if (key == "web.trusted_proxies") return ReadTrustedProxies(key, at, value, config.web);
+      if (!AccessKeysUnder(key + ".").empty() || FindAccessSetting(key) != nullptr) {
+        return ReadNested(key, key_node, value, config);
       }
       if (!value.IsScalar()) {
         Fail(at, key + ": expected a single value, got " + std::string(KindName(value)));
@@ -325,6 +522,121 @@ class YamlReader {
     sample.filesystems = std::move(mounts);
   }
 
+  // --- queue: section (see kQueueSettings) ----------------------------------------------------
+  void ReadQueue(const YAML::Node& section_key, const YAML::Node& map, QueueConfig& queue,
+                 Config& config) const {
+    std::map<std::string, YAML::Node> given;  // full key -> its key node, for later messages
+    const auto set = [&](const std::string& key, const YAML::Node& key_node,
+                         const YAML::Node& value) {
+      given[key] = key_node;
+      const YAML::Node& at = value.IsNull() ? key_node : value;
+      if (!value.IsScalar()) {
+        Fail(at, key + ": expected a single value, got " + std::string(KindName(value)));
+      }
+      for (const Setting& s : kQueueSettings) {
+        if (s.key != key) continue;
+        if (const Problem problem = s.set(config, value.Scalar())) {
+          Fail(value, key + ": " + *problem);
+        }
+      }
+    };
+    const auto known_under = [](std::string_view prefix) {
+      std::vector<std::string_view> known;
+      for (const Setting& s : kQueueSettings) {
+        if (!s.key.starts_with(prefix)) continue;
+        const std::string_view rest = s.key.substr(prefix.size());
+        if (rest.find('.') == std::string_view::npos) known.push_back(rest);
+      }
+      return known;
+    };
+    std::vector<std::string_view> top = known_under("queue.");
+    top.insert(top.end(), {"sqlite", "http", "command"});
+    ForEachKey(map, "queue", top,
+               [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& value) {
+                 if (key == "queue.sqlite" || key == "queue.http" || key == "queue.command") {
+                   given[key] = key_node;
+                   ForEachKey(value, key, known_under(key + "."), set);
+                 } else {
+                   set(key, key_node, value);
+                 }
+               });
+    if (given.empty()) return;  // an empty queue: section is no section (type none)
+    const auto at = [&](const std::string& key) {
+      const auto it = given.find(key);
+      return it != given.end() ? it->second : section_key;
+    };
+    // Without a type, "sqlite: {path: ...}" would silently mean none and never block updates.
+    if (!given.contains("queue.type")) {
+      Fail(section_key, "queue.type: missing; set it to sqlite, http, command or none");
+    }
+    const auto require = [&](const std::string& key, const std::string& value) {
+      if (value.empty()) {
+        Fail(at("queue.type"), key + ": required when queue.type is " + queue.type);
+      }
+    };
+    if (queue.type == "sqlite") require("queue.sqlite.path", queue.sqlite.path);
+    if (queue.type == "http") require("queue.http.url", queue.http.url);
+    if (queue.type == "command") require("queue.command.run", queue.command.run);
+    // A good probe must still count when the next one is due and has taken its whole timeout;
+    // otherwise the state flickers to unknown (and blocks updates) between two good probes.
+    if (queue.stale_after < queue.interval + queue.timeout) {
+      Fail(at(given.contains("queue.stale_after") ? "queue.stale_after" : "queue.interval"),
+           "queue.stale_after: must be at least queue.interval + queue.timeout (" +
+               FormatDuration(queue.interval + queue.timeout) + "), got " +
+               Quote(FormatDuration(queue.stale_after)));
+    }
+  }
+  // --- end queue ------------------------------------------------------------------------------
+
+  // --- access control (see kAccessSettings) ---------------------------------------------------
+  // A scalar of kAccessSettings, or a map of them (auth:, auth.jwt:, web.tls:).
+  void ReadNested(const std::string& key, const YAML::Node& key_node, const YAML::Node& value,
+                  Config& config) const {
+    const YAML::Node& at = value.IsNull() ? key_node : value;
+    if (const Setting* setting = FindAccessSetting(key)) {
+      if (!value.IsScalar()) {
+        Fail(at, key + ": expected a single value, got " + std::string(KindName(value)));
+      }
+      if (const Problem problem = setting->set(config, value.Scalar())) {
+        Fail(value, key + ": " + *problem);
+      }
+      return;
+    }
+    ForEachKey(value, key, AccessKeysUnder(key + "."),
+               [&](const std::string& sub, const YAML::Node& sub_key, const YAML::Node& sub_value) {
+                 ReadNested(sub, sub_key, sub_value, config);
+               });
+    if (key == "web.tls" && config.web.tls.cert_file.empty() != config.web.tls.key_file.empty()) {
+      Fail(key_node, "web.tls: set both cert_file and key_file, or neither");
+    }
+  }
+
+  void ReadTrustedProxies(const std::string& key, const YAML::Node& at, const YAML::Node& value,
+                          WebConfig& web) const {
+    if (value.IsNull()) {
+      web.trusted_proxies.clear();
+      return;
+    }
+    if (!value.IsSequence()) {
+      Fail(at, key + ": expected a list of CIDRs (e.g. [\"10.0.0.0/8\"]), got " +
+                   std::string(KindName(value)));
+    }
+    std::vector<std::string> cidrs;
+    for (size_t i = 0; i < value.size(); ++i) {
+      const YAML::Node& item = value[i];
+      const std::string item_key = key + "[" + std::to_string(i) + "]";
+      if (!item.IsScalar()) {
+        Fail(item, item_key + ": expected a CIDR, got " + std::string(KindName(item)));
+      }
+      if (const Result<Cidr> cidr = Cidr::Parse(item.Scalar()); !cidr) {
+        Fail(item, item_key + ": " + cidr.error());
+      }
+      cidrs.push_back(item.Scalar());
+    }
+    web.trusted_proxies = std::move(cidrs);
+  }
+  // --- end access control ---------------------------------------------------------------------
+
   std::string source_;
 };
 
@@ -362,7 +674,7 @@ Config ParseConfigYaml(std::string_view yaml_text, std::string_view source_name)
   Config config = DefaultConfig();
   std::vector<YAML::Node> documents;
   try {
-    documents = YAML::LoadAll(std::string(yaml_text));
+    documents = LoadYamlDocuments(std::string(yaml_text));  // not LoadAll: see yaml_documents.h
   } catch (const YAML::Exception& e) {
     std::string where = source;
     if (!e.mark.is_null()) {
@@ -521,7 +833,8 @@ std::string UsageText() {
   size_t width = 0;
   for (const Line& line : lines) width = std::max(width, line.left.size());
   std::string text =
-      "Usage: upkeep [flags]\n\n"
+      "Usage: upkeep [flags]\n"
+      "       upkeep token create|list|revoke ...   (API tokens; see upkeep token --help)\n\n"
       "Serves this host's metrics for Prometheus (/metrics) and an HTTP API (/api/...).\n"
       "Settings without a flag (threads, timeouts, filesystems) are set in the config file.\n\n"
       "Flags:\n";

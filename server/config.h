@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "exporter/result.h"
+#include "exporter/sqlite_queue_source.h"
 
 namespace upkeep {
 
@@ -19,12 +20,40 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// --- access control and request limits: web.tls, web.max_body_bytes, web.trusted_proxies, auth:
+struct TlsConfig {
+  std::string cert_file;  // PEM certificate (chain); set with key_file, or neither
+  std::string key_file;   // PEM private key
+  bool enabled() const { return !cert_file.empty(); }
+};
+
+struct JwtConfig {
+  std::string secret_file;  // "" = JWTs are not accepted
+  std::string issuer;       // "" = iss not checked
+  std::string audience;     // "" = aud not checked
+  std::string role_claim = "role";
+  std::chrono::milliseconds leeway{60'000};
+};
+
+struct AuthConfig {
+  std::string tokens_file;       // "" = no API tokens
+  std::string metrics = "open";  // open | token
+  JwtConfig jwt;
+  int max_failures = 10;  // failed logins per client per window before 429; 0 = off
+  std::chrono::milliseconds lockout_window{60'000};
+  std::chrono::milliseconds watch_interval{1000};  // how often the credential files are stat'ed
+};
+// --- end access control -------------------------------------------------------------------
+
 struct WebConfig {
   std::string listen_address = "0.0.0.0:10420";
   std::string telemetry_path = "/metrics";
   int threads = 0;  // 0: the server picks its default; YAML accepts 1..4096.
   std::chrono::milliseconds request_timeout{10'000};
   std::chrono::milliseconds keep_alive_timeout{10'000};
+  TlsConfig tls;                             // access control (see above)
+  uint64_t max_body_bytes = 64 * 1024;       // a larger request body gets 413
+  std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For is believed
 };
 
 struct SampleConfig {
@@ -42,10 +71,33 @@ struct LogConfig {
   std::string format = "text";  // text | json
 };
 
+// --- queue: the managed service's job queue (exporter/queue_monitor.h) ---------------------
+struct QueueConfig {
+  std::string type = "none";  // sqlite | http | command | none; no queue: section means none
+  std::chrono::milliseconds interval{2000};      // between probes
+  std::chrono::milliseconds timeout{1000};       // a probe that takes longer fails
+  std::chrono::milliseconds stale_after{10000};  // an older good probe no longer counts
+  struct Sqlite {
+    std::string path;  // required for type sqlite; relative to the working directory
+    std::string depth_query = std::string(kDefaultDepthQuery);
+    std::string active_query = std::string(kDefaultActiveQuery);
+  } sqlite;
+  struct Http {
+    std::string url;                // required for type http; http:// only (https:// is refused)
+    std::string bearer_token_file;  // empty: no Authorization header
+  } http;
+  struct Command {
+    std::string run;  // required for type command; split by SplitCommandLine, no shell
+  } command;
+};
+// --- end queue ------------------------------------------------------------------------------
+
 struct Config {
   WebConfig web;
   SampleConfig sample;
   LogConfig log;
+  QueueConfig queue;
+  AuthConfig auth;
   std::string config_file;  // The file the values came from; empty if none.
 };
 

@@ -43,6 +43,8 @@ std::string_view StatusText(int status) {
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
     case 409:
       return "Conflict";
     case 413:
@@ -55,13 +57,23 @@ std::string_view StatusText(int status) {
       return "Internal Server Error";
     case 503:
       return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
     default:
       return "Unknown";
   }
 }
 
+namespace {
+thread_local int t_last_status = 0;
+}  // namespace
+
+void ResetLastResponseStatus() { t_last_status = 0; }
+int LastResponseStatus() { return t_last_status; }
+
 void WriteResponse(mg_connection* conn, int status, std::string_view content_type,
                    std::string_view body, std::string_view extra_headers, bool head_only) {
+  t_last_status = status;
   thread_local std::string buffer;
   buffer.clear();
   buffer.append("HTTP/1.1 ");
@@ -74,7 +86,10 @@ void WriteResponse(mg_connection* conn, int status, std::string_view content_typ
   AppendNumber(buffer, body.size());
   buffer.append("\r\n");
   buffer.append(extra_headers);
-  if (ClientWantsClose(conn)) buffer.append("Connection: close\r\n");
+  // (Error responses that close the connection pass their own Connection: close.)
+  if (ClientWantsClose(conn) && extra_headers.find("Connection: close") == std::string_view::npos) {
+    buffer.append("Connection: close\r\n");
+  }
   buffer.append("\r\n");
   if (!head_only) buffer.append(body);
   mg_write(conn, buffer.data(), buffer.size());

@@ -22,4 +22,9 @@ void WriteJsonError(mg_connection* conn, int status, std::string_view code,
 // The reason phrase for a status code ("Not Found").
 std::string_view StatusText(int status);
 
+// The status of the last response WriteResponse wrote on this thread (0 after Reset), so the
+// server can count every response, whichever handler wrote it.
+void ResetLastResponseStatus();
+int LastResponseStatus();
+
 }  // namespace upkeep

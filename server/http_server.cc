@@ -11,6 +11,7 @@
 #include "exporter/version.h"
 #include "server/accept_encoding.h"
 #include "server/http_response.h"
+#include "server/tls_setup.h"
 
 namespace upkeep {
 namespace {
@@ -43,16 +44,29 @@ std::string LandingPage(const std::string& telemetry_path) {
 
 }  // namespace
 
-HttpServer::HttpServer(HttpServerOptions options, const SnapshotRing& ring)
+HttpServer::HttpServer(HttpServerOptions options, const SnapshotRing& ring, AccessControl* access)
     : options_(std::move(options)),
       ring_(ring),
+      own_access_(access == nullptr ? std::make_unique<AccessControl>() : nullptr),
+      access_(access == nullptr ? own_access_.get() : access),
+      limits_(options_.max_body_bytes, options_.request_timeout),
       router_(options_.telemetry_path),
-      landing_page_(LandingPage(options_.telemetry_path)) {}
+      landing_page_(LandingPage(options_.telemetry_path)) {
+  std::vector<std::string> handlers = router_.Paths();
+  handlers.emplace_back("other");  // unrouted paths, and requests CivetWeb refused
+  access_->metrics().SetHandlerLabels(std::move(handlers));
+}
 
 HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Start() {
-  const std::string ports = ListeningPort(options_);
+  const bool tls = !options_.tls_cert_file.empty();
+  if (tls) {
+    if (const Status supported = CheckTlsSupport(); !supported) {
+      throw std::runtime_error(supported.error());
+    }
+  }
+  const std::string ports = ListeningPort(options_) + (tls ? "s" : "");
   const std::string threads =
       std::to_string(options_.threads > 0 ? options_.threads : kDefaultThreads);
   const std::string request_timeout = std::to_string(options_.request_timeout.count());
@@ -73,15 +87,34 @@ void HttpServer::Start() {
       request_timeout.c_str(),
       "enable_directory_listing",
       "no",
+      // TLS 1.2 and later (CivetWeb's 4 turns off SSLv2/3, TLS 1.0 and 1.1); InitTls also
+      // sets the minimum on the context. Unused without an "s" port.
+      "ssl_protocol_version",
+      "4",
       nullptr,
   };
   mg_callbacks callbacks{};
   callbacks.log_message = LogCivetMessage;
+  callbacks.http_error = &HttpServer::HandleRequestError;
+  callbacks.init_ssl = &HttpServer::InitTls;
 
-  mg_init_library(0);
-  context_ = mg_start(&callbacks, this, civet_options);
+  mg_init_library(tls ? 2u /* MG_FEATURES_SSL */ : 0u);
+  if (tls) {
+    if (const Status repaired = RepairCivetwebTls(); !repaired) {
+      mg_exit_library();
+      throw std::runtime_error(repaired.error());
+    }
+  }
+  char error_text[256] = "";
+  mg_error_data error{nullptr, error_text, sizeof error_text};
+  mg_init_data init{&callbacks, this, civet_options};
+  context_ = mg_start2(&init, &error);
   if (context_ == nullptr) {
     mg_exit_library();
+    if (!tls_error_.empty()) throw std::runtime_error(tls_error_);
+    if (tls && std::string_view(error_text).find("SSL") != std::string_view::npos) {
+      throw std::runtime_error("cannot start HTTPS on " + ports + ": " + error_text);
+    }
     throw std::runtime_error("cannot listen on " + ports +
                              " (address in use, or not an address of this host)");
   }
@@ -106,12 +139,49 @@ int HttpServer::HandleRequest(mg_connection* conn, void* self) {
   return 1;
 }
 
+int HttpServer::HandleRequestError(mg_connection* conn, int status, const char* /*message*/) {
+  const int sent = WriteRequestError(conn, status);
+  auto* self = static_cast<HttpServer*>(mg_get_user_data(mg_get_context(conn)));
+  if (self != nullptr) {
+    HttpMetrics& metrics = self->access_->metrics();
+    metrics.CountResponse(metrics.HandlerIndex("other"), sent);
+  }
+  return 0;  // handled: CivetWeb sends nothing itself
+}
+
+int HttpServer::InitTls(void* ssl_ctx, void* self) {
+  auto* server = static_cast<HttpServer*>(self);
+  const Status loaded =
+      ConfigureTlsContext(ssl_ctx, server->options_.tls_cert_file, server->options_.tls_key_file);
+  if (!loaded) {
+    server->tls_error_ = loaded.error();
+    return -1;
+  }
+  return 1;  // the certificate is set up: CivetWeb must not look for its own PEM file
+}
+
 void HttpServer::Dispatch(mg_connection* conn) {
   const mg_request_info* info = mg_get_request_info(conn);
   const std::string_view method = info->request_method;
   const std::string_view path = info->local_uri_raw != nullptr ? info->local_uri_raw : "";
   const bool head = method == "HEAD";
   const RouteMatch match = router_.Match(method, path);
+  ResetLastResponseStatus();
+  // Limits and access come before the handler: a refused request reaches none.
+  if (limits_.Admit(conn) &&
+      access_->Admit(conn, access_->Required(path, path == options_.telemetry_path))) {
+    Serve(conn, match, method, head);
+  }
+  // Scrapes are not counted: Prometheus counts them itself, and the exposition guidelines
+  // ask exporters not to.
+  if (match.route != Route::kMetrics) {
+    HttpMetrics& metrics = access_->metrics();
+    metrics.CountResponse(metrics.HandlerIndex(path), LastResponseStatus());
+  }
+}
+
+void HttpServer::Serve(mg_connection* conn, const RouteMatch& match, std::string_view method,
+                       bool head) {
   switch (match.route) {
     case Route::kMetrics:
       return ServeMetrics(conn, head);

@@ -5,23 +5,26 @@
 
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include "exporter/version.h"
 #include "server/config.h"
 #include "server/daemon.h"
 #include "server/logging.h"
+#include "server/token_command.h"
 
 namespace {
 
 constexpr int kExitConfigError = 2;
 
-// Blocks the stop signals in every thread (threads inherit the mask) so that only
-// sigwait() in main sees them.
+// Blocks the stop signals and SIGHUP (reload) in every thread (threads inherit the mask) so
+// that only sigwait() in main sees them.
 sigset_t BlockStopSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
 }
@@ -29,6 +32,10 @@ sigset_t BlockStopSignals() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `upkeep token create|list|revoke ...` manages API tokens; it starts no daemon.
+  if (argc >= 2 && std::string_view(argv[1]) == "token") {
+    return upkeep::RunTokenCommand(argc - 1, argv + 1, stdout, stderr);
+  }
   upkeep::CommandLine command_line;
   try {
     command_line = upkeep::ParseCommandLine(argc, argv);
@@ -62,7 +69,9 @@ int main(int argc, char** argv) {
   spdlog::info("listening on {}:{}", daemon->bound_host(), daemon->bound_port());
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&stop_signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    daemon->Reload();  // tokens file and JWT secret, at once
+  }
   spdlog::info("received {}, shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   daemon->Stop();
   spdlog::info("stopped");

@@ -22,4 +22,10 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
   return {Route::kNotFound, {}};
 }
 
+std::vector<std::string> Router::Paths() const {
+  std::vector<std::string> paths;
+  for (const Entry& entry : entries_) paths.push_back(entry.path);
+  return paths;
+}
+
 }  // namespace upkeep

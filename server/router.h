@@ -28,6 +28,8 @@ class Router {
   explicit Router(std::string telemetry_path);
   // Pure: method and the path part of the URI (no query string).
   RouteMatch Match(std::string_view method, std::string_view path) const;
+  // Every routed path, in table order (the {handler} labels of upkeep_http_requests_total).
+  std::vector<std::string> Paths() const;
 
  private:
   struct Entry {

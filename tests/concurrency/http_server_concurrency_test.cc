@@ -10,7 +10,10 @@
 #include "exporter/cpu_collector.h"
 #include "exporter/memory_collector.h"
 #include "exporter/sampler.h"
+#include "server/api_token.h"
 #include "server/http_server.h"
+#include "server/tokens_file.h"
+#include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 
 namespace upkeep {
@@ -31,7 +34,18 @@ TEST(HttpServerConcurrencyTest, ParallelScrapesWhileSamplerPublishes) {
   options.host = "127.0.0.1";
   options.port = 0;
   options.threads = 16;
-  HttpServer server(options, ring);
+  // /api/system/health needs the admin role: one token in a real tokens file.
+  testing::TempDir dir;
+  const std::string token = *GenerateApiToken();
+  TokenRecord record;
+  record.name = "admin";
+  record.role = Role::kAdmin;
+  record.hash = Sha256(token);
+  AccessControlOptions access_options;
+  access_options.credentials.tokens_file = dir.Write("tokens", AppendTokenLine("", record));
+  AccessControl access(access_options);
+  access.Start();
+  HttpServer server(options, ring, &access);
   server.Start();
   ASSERT_NE(server.bound_port(), 0);
 
@@ -43,7 +57,8 @@ TEST(HttpServerConcurrencyTest, ParallelScrapesWhileSamplerPublishes) {
         const bool gzip = (i + c) % 2 == 0;
         const auto response = testing::Request(server.bound_port(), "GET",
                                                c % 3 == 0 ? "/api/system/health" : "/metrics",
-                                               gzip ? "Accept-Encoding: gzip\r\n" : "");
+                                               (gzip ? "Accept-Encoding: gzip\r\n" : "") +
+                                                   ("Authorization: Bearer " + token + "\r\n"));
         if (response.status == 503) continue;  // before the first tick
         if (response.status != 200) {
           failures.fetch_add(1);

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/api_tokens.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 
@@ -48,12 +49,19 @@ class LiveDaemonTest : public ::testing::Test {
  protected:
   // A long interval keeps one snapshot for the whole test, so two requests can be
   // compared byte for byte.
+  // /api/... needs the admin role: an API token made by `upkeep token create`.
   void SetUp() override {
-    daemon_ = std::make_unique<DaemonProcess>(std::vector<std::string>{"--sample.interval", "1h"});
+    const std::string tokens = dir_.path() + "/tokens";
+    admin_ = Bearer(CreateToken(tokens, "admin", "admin"));
+    const std::string config = dir_.Write("upkeep.yaml", "auth:\n  tokens_file: " + tokens + "\n");
+    daemon_ = std::make_unique<DaemonProcess>(
+        std::vector<std::string>{"--config", config, "--sample.interval", "1h"});
     ASSERT_TRUE(daemon_->started()) << daemon_->Log();
     ASSERT_TRUE(WaitReady(daemon_->port())) << daemon_->Log();
   }
   uint16_t port() const { return daemon_->port(); }
+  TempDir dir_;
+  std::string admin_;  // the Authorization header line
   std::unique_ptr<DaemonProcess> daemon_;
 };
 
@@ -126,7 +134,7 @@ TEST_F(LiveDaemonTest, HeadGivesHeadersAndNoBody) {
 }
 
 TEST_F(LiveDaemonTest, HealthMatchesTheHost) {
-  const HttpResponse response = Request(port(), "GET", "/api/system/health");
+  const HttpResponse response = Request(port(), "GET", "/api/system/health", admin_);
   ASSERT_EQ(response.status, 200);
   EXPECT_EQ(response.Header("content-type"), "application/json");
   EXPECT_EQ(response.Header("cache-control"), "no-store");
@@ -174,7 +182,7 @@ TEST_F(LiveDaemonTest, LandingAndProbeEndpoints) {
 
 TEST_F(LiveDaemonTest, UnknownPathIsJson404) {
   for (const char* path : {"/nope", "/metrics/", "/api/system", "/api/system/health/x"}) {
-    const HttpResponse response = Request(port(), "GET", path);
+    const HttpResponse response = Request(port(), "GET", path, admin_);  // /api/ needs admin
     EXPECT_EQ(response.status, 404) << path;
     EXPECT_EQ(response.Header("content-type"), "application/json");
     EXPECT_EQ(json::parse(response.body)["error"]["code"], "not_found");
@@ -188,7 +196,7 @@ TEST_F(LiveDaemonTest, WrongMethodIs405WithAllow) {
     EXPECT_EQ(response.Header("allow"), "GET, HEAD");
     EXPECT_EQ(json::parse(response.body)["error"]["code"], "method_not_allowed");
   }
-  EXPECT_EQ(Request(port(), "POST", "/api/system/health", "", "{}").status, 405);
+  EXPECT_EQ(Request(port(), "POST", "/api/system/health", admin_, "{}").status, 405);
 }
 
 TEST_F(LiveDaemonTest, KeepAliveServesSeveralRequestsOnOneConnection) {

@@ -1,0 +1,88 @@
+#pragma once
+
+// Literal copies of this machine's /proc/stat and /proc/meminfo (2 CPUs, kernel
+// 6.18.44-fc-v669), so the parser benchmarks measure parsing alone, on real text, with no I/O.
+
+#include <string_view>
+
+namespace upkeep::bench {
+
+inline constexpr std::string_view kProcStatText =
+    "cpu  129246 0 14282 113724 627 0 59 79 0 0\n"
+    "cpu0 61576 0 6721 60530 100 0 14 36 0 0\n"
+    "cpu1 67669 0 7560 53194 527 0 44 43 0 0\n"
+    "intr 595729 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 1 15 0 0 0 0 258 99 0 33 "
+    "1 47651 0 918 532 0 3198 6310 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+    "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+    "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+    "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+    "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+    "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+    "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+    "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+    "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+    "0\n"
+    "ctxt 751408\n"
+    "btime 1795836882\n"
+    "processes 34743\n"
+    "procs_running 9\n"
+    "procs_blocked 0\n"
+    "softirq 254029 0 44262 4 7690 47649 0 3 62099 0 92322\n";
+
+inline constexpr std::string_view kMeminfoText =
+    "MemTotal:       24684084 kB\n"
+    "MemFree:        23392720 kB\n"
+    "MemAvailable:   24175276 kB\n"
+    "Buffers:            4604 kB\n"
+    "Cached:           962680 kB\n"
+    "SwapCached:            0 kB\n"
+    "Active:           482248 kB\n"
+    "Inactive:         499568 kB\n"
+    "Active(anon):       1548 kB\n"
+    "Inactive(anon):    21856 kB\n"
+    "Active(file):     480700 kB\n"
+    "Inactive(file):   477712 kB\n"
+    "Unevictable:       15116 kB\n"
+    "Mlocked:           14104 kB\n"
+    "SwapTotal:             0 kB\n"
+    "SwapFree:              0 kB\n"
+    "Zswap:                 0 kB\n"
+    "Zswapped:              0 kB\n"
+    "Dirty:            103012 kB\n"
+    "Writeback:             0 kB\n"
+    "AnonPages:         29660 kB\n"
+    "Mapped:            32448 kB\n"
+    "Shmem:              8872 kB\n"
+    "KReclaimable:      71892 kB\n"
+    "Slab:              96892 kB\n"
+    "SReclaimable:      71892 kB\n"
+    "SUnreclaim:        25000 kB\n"
+    "KernelStack:        1920 kB\n"
+    "PageTables:         2180 kB\n"
+    "SecPageTables:         0 kB\n"
+    "NFS_Unstable:          0 kB\n"
+    "Bounce:                0 kB\n"
+    "WritebackTmp:          0 kB\n"
+    "CommitLimit:    12342040 kB\n"
+    "Committed_AS:     182412 kB\n"
+    "VmallocTotal:   34359738367 kB\n"
+    "VmallocUsed:       14732 kB\n"
+    "VmallocChunk:          0 kB\n"
+    "Percpu:              712 kB\n"
+    "AnonHugePages:         0 kB\n"
+    "ShmemHugePages:        0 kB\n"
+    "ShmemPmdMapped:        0 kB\n"
+    "FileHugePages:      2048 kB\n"
+    "FilePmdMapped:         0 kB\n"
+    "Balloon:               0 kB\n"
+    "HugePages_Total:       0\n"
+    "HugePages_Free:        0\n"
+    "HugePages_Rsvd:        0\n"
+    "HugePages_Surp:        0\n"
+    "Hugepagesize:       2048 kB\n"
+    "Hugetlb:               0 kB\n"
+    "DirectMap4k:       28672 kB\n"
+    "DirectMap2M:     2068480 kB\n"
+    "DirectMap1G:    25165824 kB\n";
+
+}  // namespace upkeep::bench

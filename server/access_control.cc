@@ -1,0 +1,200 @@
+#include "server/access_control.h"
+
+#include <civetweb.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "server/api_token.h"
+#include "server/http_response.h"
+
+namespace upkeep {
+namespace {
+
+constexpr std::string_view kChallenge = "WWW-Authenticate: Bearer realm=\"upkeep\"\r\n";
+constexpr std::string_view kInvalidRequest =
+    "WWW-Authenticate: Bearer realm=\"upkeep\", error=\"invalid_request\"\r\n";
+constexpr std::string_view kInvalidToken =
+    "WWW-Authenticate: Bearer realm=\"upkeep\", error=\"invalid_token\"\r\n";
+
+bool IsBlank(char ch) { return ch == ' ' || ch == '\t'; }
+
+// For log lines: a client-chosen string, shortened, with anything unprintable replaced, so it
+// cannot forge or break log lines.
+std::string ForLog(std::string_view text) {
+  constexpr size_t kMax = 200;
+  std::string out;
+  for (const char ch : text.substr(0, kMax)) {
+    const auto c = static_cast<unsigned char>(ch);
+    out.push_back(c >= 0x20 && c < 0x7f ? ch : '?');
+  }
+  if (text.size() > kMax) out += "...";
+  return out;
+}
+
+AuthDecision Refuse(int status, AuthFailure reason, std::string_view message,
+                    std::string_view authenticate, std::string detail = {}) {
+  AuthDecision decision;
+  decision.status = status;
+  decision.reason = reason;
+  decision.message = message;
+  decision.authenticate = authenticate;
+  decision.detail = std::move(detail);
+  return decision;
+}
+
+AuthDecision CheckRole(RoleSet roles, Access required) {
+  const Role role = required == Access::kAdmin ? Role::kAdmin : Role::kMetrics;
+  if (roles.Satisfies(role)) {
+    AuthDecision decision;
+    decision.allowed = true;
+    decision.status = 200;
+    return decision;
+  }
+  return Refuse(403, AuthFailure::kForbidden,
+                required == Access::kAdmin ? "this endpoint needs the admin role"
+                                           : "this endpoint needs the metrics or admin role",
+                {});
+}
+
+}  // namespace
+
+AuthDecision Authorize(const char* authorization, Access required, const Credentials* credentials,
+                       std::chrono::system_clock::time_point now) {
+  if (required == Access::kPublic) {
+    AuthDecision decision;
+    decision.allowed = true;
+    decision.status = 200;
+    return decision;
+  }
+  if (authorization == nullptr) {
+    return Refuse(401, AuthFailure::kMissing,
+                  "authentication required: send Authorization: Bearer <token>", kChallenge);
+  }
+  std::string_view header = authorization;
+  constexpr std::string_view kScheme = "bearer";
+  const bool bearer = header.size() > kScheme.size() && IsBlank(header[kScheme.size()]) &&
+                      mg_strncasecmp(header.data(), kScheme.data(), kScheme.size()) == 0;
+  if (!bearer) {
+    return Refuse(401, AuthFailure::kMalformed,
+                  "expected Authorization: Bearer <token> (an API token or a JWT)",
+                  kInvalidRequest);
+  }
+  std::string_view credential = header.substr(kScheme.size());
+  while (!credential.empty() && IsBlank(credential.front())) credential.remove_prefix(1);
+  while (!credential.empty() && IsBlank(credential.back())) credential.remove_suffix(1);
+  if (credential.empty()) {
+    return Refuse(401, AuthFailure::kMalformed, "the bearer credential is empty", kInvalidRequest);
+  }
+  if (credentials == nullptr) {
+    return Refuse(401, AuthFailure::kUnknownToken, "invalid credentials", kInvalidToken);
+  }
+  if (credential.starts_with(kApiTokenPrefix) || !IsJwtShaped(credential)) {
+    const TokenRecord* record = credentials->tokens.Find(credential);
+    if (record == nullptr) {
+      return Refuse(401, AuthFailure::kUnknownToken,
+                    "invalid credentials: unknown or revoked token", kInvalidToken);
+    }
+    return CheckRole(RoleSet(record->role), required);
+  }
+  Result<JwtClaims> claims = VerifyJwt(credential, credentials->jwt, now);
+  if (!claims) {
+    return Refuse(401, AuthFailure::kInvalidJwt, "invalid credentials", kInvalidToken,
+                  claims.error());
+  }
+  AuthDecision decision = CheckRole(claims->roles, required);
+  if (!decision.allowed && !claims->subject.empty()) {
+    decision.detail = "JWT subject \"" + ForLog(claims->subject) + "\"";
+  }
+  return decision;
+}
+
+AccessControl::AccessControl(AccessControlOptions options)
+    : options_(std::move(options)),
+      lockout_(options_.max_failures, options_.lockout_window),
+      store_([this] {
+        CredentialStoreOptions credentials = options_.credentials;
+        credentials.on_poll = [this] { lockout_.Sweep(FailureLockout::Clock::now()); };
+        return credentials;
+      }()) {}
+
+AccessControl::~AccessControl() { Stop(); }
+
+void AccessControl::Start() {
+  store_.Load();
+  store_.StartWatching();
+}
+
+void AccessControl::Stop() { store_.Stop(); }
+
+bool AccessControl::NoCredentialSources() const {
+  return options_.credentials.tokens_file.empty() && options_.credentials.jwt_secret_file.empty();
+}
+
+Access AccessControl::Required(std::string_view path, bool telemetry) const {
+  if (path == "/api" || path.starts_with("/api/")) return Access::kAdmin;
+  if (telemetry && options_.metrics_need_token) return Access::kMetrics;
+  return Access::kPublic;
+}
+
+IpAddress AccessControl::ClientOf(mg_connection* conn) const {
+  const mg_request_info* info = mg_get_request_info(conn);
+  const IpAddress peer = IpAddress::Parse(info->remote_addr).value_or(IpAddress());
+  if (options_.trusted_proxies.empty()) return peer;
+  // Every X-Forwarded-For header, in order, as one list.
+  std::string forwarded;
+  for (int i = 0; i < info->num_headers; ++i) {
+    if (mg_strcasecmp(info->http_headers[i].name, "X-Forwarded-For") != 0) continue;
+    if (!forwarded.empty()) forwarded.push_back(',');
+    forwarded += info->http_headers[i].value;
+  }
+  return ResolveClientAddress(peer, forwarded, options_.trusted_proxies);
+}
+
+bool AccessControl::Admit(mg_connection* conn, Access required) {
+  if (required == Access::kPublic) return true;
+  std::optional<IpAddress> client;
+  if (lockout_.AnyLocked()) {
+    client = ClientOf(conn);
+    if (const auto left = lockout_.LockedFor(client->LockoutKey(), FailureLockout::Clock::now())) {
+      metrics_.CountAuthFailure(AuthFailure::kLockedOut);
+      const std::string retry = "Retry-After: " + std::to_string(left->count()) + "\r\n";
+      WriteJsonError(conn, 429, "too_many_failures",
+                     "too many failed authentications from this address; retry after " +
+                         std::to_string(left->count()) + " s",
+                     retry);
+      return false;
+    }
+  }
+  AuthDecision decision;
+  {
+    const CredentialStore::Guard credentials = store_.Current();
+    decision = Authorize(mg_get_header(conn, "Authorization"), required, credentials.get(),
+                         std::chrono::system_clock::now());
+    if (decision.allowed) return true;
+  }
+  metrics_.CountAuthFailure(decision.reason);
+  if (!client) client = ClientOf(conn);
+  const mg_request_info* info = mg_get_request_info(conn);
+  const std::string path = ForLog(info->local_uri_raw != nullptr ? info->local_uri_raw : "");
+  const std::string address = client->ToString();
+  std::string message(decision.message);
+  if (!decision.detail.empty()) message += " (" + decision.detail + ")";
+  if (decision.status == 403) {
+    spdlog::warn("auth: forbidden: client {} path {}: {}", address, path, message);
+    WriteJsonError(conn, 403, "forbidden", message,
+                   "WWW-Authenticate: Bearer realm=\"upkeep\", error=\"insufficient_scope\"\r\n");
+    return false;
+  }
+  spdlog::warn("auth: refused: client {} path {} reason {}: {}", address, path,
+               AuthFailureLabel(decision.reason), message);
+  if (lockout_.RecordFailure(client->LockoutKey(), FailureLockout::Clock::now())) {
+    spdlog::warn("auth: client {} locked out for {} s after {} failed authentications", address,
+                 std::chrono::duration_cast<std::chrono::seconds>(lockout_.window()).count(),
+                 options_.max_failures);
+  }
+  WriteJsonError(conn, 401, "unauthorized", message, decision.authenticate);
+  return false;
+}
+
+}  // namespace upkeep

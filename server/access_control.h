@@ -1,0 +1,89 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/credential_store.h"
+#include "server/failure_lockout.h"
+#include "server/http_metrics.h"
+#include "server/ip_address.h"
+
+struct mg_connection;
+
+namespace upkeep {
+
+// What a path needs.
+enum class Access : uint8_t {
+  kPublic,   // /, /-/healthy, /-/ready; /metrics while auth.metrics is open
+  kMetrics,  // /metrics while auth.metrics is token: role metrics or admin
+  kAdmin,    // everything under /api/: role admin
+};
+
+struct AccessControlOptions {
+  CredentialStoreOptions credentials;
+  bool metrics_need_token = false;  // auth.metrics: token
+  int max_failures = 10;            // per client per window; 0 disables the lockout
+  std::chrono::milliseconds lockout_window{60'000};
+  std::vector<Cidr> trusted_proxies;  // whose X-Forwarded-For names the client
+};
+
+// The outcome of checking one Authorization header.
+struct AuthDecision {
+  bool allowed = false;
+  int status = 401;  // 401 or 403 when refused
+  AuthFailure reason = AuthFailure::kMissing;
+  std::string_view message;       // for the client (a fixed text)
+  std::string detail;             // for the client and the log (no part of the credential)
+  std::string_view authenticate;  // the WWW-Authenticate header line, for a 401
+};
+
+// Checks `authorization` (the header value, nullptr when absent) against `credentials` for
+// `required`. Pure apart from the clock passed in; no allocation on success with an API token.
+AuthDecision Authorize(const char* authorization, Access required, const Credentials* credentials,
+                       std::chrono::system_clock::time_point now);
+
+// Who may call what: credentials (API tokens and JWTs, reloaded by a watcher), the failure
+// lockout and the request counters. A request that is allowed touches no lock: the lockout
+// check is one relaxed load while nobody is locked, the credential lookup goes through a
+// LockFreePublisher, and counters are relaxed atomics. Refusals (401, 403, 429) are written,
+// logged (client address, path, reason; never the credential) and counted.
+class AccessControl {
+ public:
+  explicit AccessControl(AccessControlOptions options = {});
+  ~AccessControl();
+  AccessControl(const AccessControl&) = delete;
+  AccessControl& operator=(const AccessControl&) = delete;
+
+  // Loads the credentials (throws ConfigError when a configured file is unusable) and starts
+  // the watcher. Without Start() there are no credentials: every protected path answers 401.
+  void Start();
+  void Stop();
+  // Reloads the tokens file and the JWT secret now (SIGHUP).
+  void Reload() { store_.RequestReload(); }
+
+  // The access `path` needs; `telemetry` is true when it is the metrics path.
+  Access Required(std::string_view path, bool telemetry) const;
+
+  // For a request needing `required`: true when it may go on; otherwise the 401, 403 or 429
+  // response has been written.
+  bool Admit(mg_connection* conn, Access required);
+
+  // The client address of a request (X-Forwarded-For honoured from trusted proxies only).
+  IpAddress ClientOf(mg_connection* conn) const;
+
+  // True when neither a tokens file nor a JWT secret is configured: /api/ refuses everyone.
+  bool NoCredentialSources() const;
+
+  HttpMetrics& metrics() { return metrics_; }
+  const FailureLockout& lockout() const { return lockout_; }
+
+ private:
+  const AccessControlOptions options_;
+  HttpMetrics metrics_;
+  FailureLockout lockout_;
+  CredentialStore store_;
+};
+
+}  // namespace upkeep

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace upkeep {
+
+// Why an authenticated endpoint refused a request: the {reason} of
+// upkeep_http_auth_failures_total.
+enum class AuthFailure : uint8_t {
+  kMissing,       // no Authorization header (401)
+  kMalformed,     // not "Bearer <credential>", empty, or neither a token nor a JWT (401)
+  kUnknownToken,  // an API token that is not (or no longer) in the tokens file (401)
+  kInvalidJwt,    // bad signature, expired, not yet valid, wrong alg/iss/aud, ... (401)
+  kForbidden,     // valid credentials without the role (403)
+  kLockedOut,     // too many failures from this client (429)
+};
+inline constexpr size_t kAuthFailureKinds = 6;
+std::string_view AuthFailureLabel(AuthFailure reason);
+
+// Request counters updated on the request threads: fixed arrays of relaxed atomics, no lock,
+// no allocation. The sampler renders them into each snapshot's /metrics text (AppendText), so
+// a scrape still only copies bytes.
+class HttpMetrics {
+ public:
+  static constexpr size_t kMaxHandlers = 16;
+
+  HttpMetrics();
+  HttpMetrics(const HttpMetrics&) = delete;
+  HttpMetrics& operator=(const HttpMetrics&) = delete;
+
+  // The {handler} label of each handler index (at most kMaxHandlers, the last ones dropped).
+  // Call once, before requests are served and before the sampler renders.
+  void SetHandlerLabels(std::vector<std::string> labels);
+  // The index of `label`, or of the last label (the catch-all) when there is none such.
+  size_t HandlerIndex(std::string_view label) const;
+
+  // Counts one response; a status outside 100-599 is ignored.
+  void CountResponse(size_t handler, int status);
+  void CountAuthFailure(AuthFailure reason);
+
+  uint64_t responses(size_t handler, int status) const;
+  uint64_t auth_failures(AuthFailure reason) const;
+
+  // Appends upkeep_http_requests_total (the non-zero series) and
+  // upkeep_http_auth_failures_total (every reason) in the Prometheus text format.
+  void AppendText(std::string& out) const;
+
+ private:
+  static constexpr int kMinStatus = 100;
+  static constexpr int kStatusCount = 500;  // 100-599
+
+  std::vector<std::string> labels_;
+  std::array<std::array<std::atomic<uint64_t>, kStatusCount>, kMaxHandlers> responses_{};
+  std::array<std::atomic<uint64_t>, kAuthFailureKinds> auth_failures_{};
+};
+
+}  // namespace upkeep
