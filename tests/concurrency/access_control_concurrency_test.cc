@@ -182,7 +182,6 @@ TEST(AccessControlConcurrencyTest, LockedOutClientsDoNotDisturbOthers) {
   collectors.push_back(
       std::make_unique<CpuCollector>(std::string(UPKEEP_FIXTURES_DIR) + "/procfs", 100.0));
   Sampler sampler(std::move(collectors), nullptr, 5ms, ring);
-  sampler.Start();
 
   testing::TempDir dir;
   const std::string token = *GenerateApiToken();
@@ -198,7 +197,8 @@ TEST(AccessControlConcurrencyTest, LockedOutClientsDoNotDisturbOthers) {
   options.host = "127.0.0.1";
   options.port = 0;
   options.threads = 16;
-  HttpServer server(options, ring, &access);
+  HttpServer server(options, ring, &access);  // sets the handler labels the sampler renders
+  sampler.Start();  // as in Daemon: after everything it renders is set up
   server.Start();
   const uint16_t port = server.bound_port();
   ASSERT_NE(port, 0);

@@ -24,7 +24,7 @@ class DaemonProcess {
                          std::string binary = UPKEEP_BINARY,
                          const std::string& listening_pattern = kUpkeepListening);
 
-  static constexpr const char* kUpkeepListening = "listening on [^ \\n]+:([0-9]+)\\b";
+  static constexpr const char* kUpkeepListening = "listening on [^ \\n\"]+:([0-9]+)\\b";
   static constexpr const char* kPrometheusListening =
       "msg=\"Listening on\" address=[^ \\n]+:([0-9]+)\\b";
   ~DaemonProcess();
