@@ -83,8 +83,7 @@ void AppendError(std::string& errors, const std::string& mount_point, const char
 }  // namespace
 
 FilesystemCollector::FilesystemCollector(FilesystemCollectorOptions options)
-    : init_mountinfo_path_(options.procfs + "/1/mountinfo"),
-      mountinfo_path_(options.procfs + "/self/mountinfo"),
+    : mount_table_(options.procfs + "/1/mountinfo", options.procfs + "/self/mountinfo"),
       rootfs_(options.rootfs),
       select_auto_(options.select_auto),
       configured_(std::move(options.mount_points)),
@@ -143,7 +142,7 @@ void FilesystemCollector::StartWorker(Mount& mount) {
 
 Status FilesystemCollector::Reselect() {
   Result<std::vector<MountInfo>> table = ParseMountInfo(text_);
-  if (!table) return MakeError(mountinfo_path_ + ": " + table.error());
+  if (!table) return MakeError(mount_table_.path() + ": " + table.error());
   std::vector<MountInfo> selected = select_auto_ ? SelectAutoFilesystems(*table)
                                                  : SelectConfiguredFilesystems(*table, configured_);
 
@@ -170,18 +169,19 @@ Status FilesystemCollector::Reselect() {
 
 Status FilesystemCollector::Collect(Sample& sample) {
   sample.filesystems.clear();
-  // PID 1's table first, as node_exporter does: a daemon in a container that sees the
-  // host's PIDs (--pid=host, the host's / at rootfs) reports the host's mounts, not its
-  // own namespace's. Without access to it (another user's PID 1, a fixture tree), our own.
-  if (!ReadFileInto(init_mountinfo_path_, text_).ok()) {
-    if (Status read = ReadFileInto(mountinfo_path_, text_); !read) return read;
-  }
+  const Result<MountTableReader::Outcome> read = mount_table_.ReadIfChanged(text_);
+  if (!read) return MakeError(read.error());
   // The mount table rarely changes: parse and select only when its text did.
-  if (!have_table_ || text_ != previous_text_) {
-    if (Status reselect = Reselect(); !reselect) return reselect;
-    std::swap(text_, previous_text_);
-    have_table_ = true;
+  // A table that failed to parse stays failed until the kernel reports a change.
+  if (*read == MountTableReader::Outcome::kRead &&
+      (!have_table_ || !table_status_ || text_ != previous_text_)) {
+    table_status_ = Reselect();
+    if (table_status_) {
+      std::swap(text_, previous_text_);
+      have_table_ = true;
+    }
   }
+  if (!table_status_) return table_status_;
 
   const auto deadline = std::chrono::steady_clock::now() + stat_timeout_;
   {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "exporter/collector.h"
+#include "exporter/mount_table_reader.h"
 #include "exporter/procfs_parsers.h"
 
 namespace upkeep {
@@ -41,7 +42,8 @@ struct FilesystemCollectorOptions {
 // answers until one common deadline. A mount that misses it is reported stuck (error), and
 // while its worker is still blocked it is not asked again, so later ticks do not wait for
 // it at all; once the blocked call returns, the mount is asked normally at the next tick.
-// The mount table is re-read every tick but only re-parsed when its text changed.
+// The mount table is re-read only when the kernel signals a change (MountTableReader), and
+// re-parsed only when its text changed.
 //
 // Collect() is called from one thread. Destruction does not wait for blocked workers: they
 // are detached, and everything they touch is shared with them, so they finish safely.
@@ -78,18 +80,18 @@ class FilesystemCollector : public Collector {
   void StartWorker(Mount& mount);
   std::string StatPath(const std::string& mount_point) const;
 
-  const std::string init_mountinfo_path_;  // <procfs>/1/mountinfo
-  const std::string mountinfo_path_;       // <procfs>/self/mountinfo
-  std::string rootfs_;                     // without a trailing '/': "" for "/"
+  MountTableReader mount_table_;  // <procfs>/1/mountinfo, else <procfs>/self/mountinfo
+  std::string rootfs_;            // without a trailing '/': "" for "/"
   const bool select_auto_;
   const std::vector<std::string> configured_;
   const std::chrono::milliseconds stat_timeout_;
   const StatFsFunction stat_fn_;
   const std::shared_ptr<Hub> hub_;
 
-  std::string text_;           // this tick's mountinfo
+  std::string text_;           // the last mountinfo read
   std::string previous_text_;  // the text mounts_ was selected from
   bool have_table_ = false;
+  Status table_status_ = OkStatus();  // the last Reselect()'s outcome
   std::vector<Mount> mounts_;
 };
 
