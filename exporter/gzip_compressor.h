@@ -12,7 +12,7 @@ namespace upkeep {
 class GzipCompressor {
  public:
   // Level 1..12 (libdeflate's scale). See bench/RESULTS.md for why the default.
-  static constexpr int kDefaultLevel = 6;
+  static constexpr int kDefaultLevel = 1;
 
   explicit GzipCompressor(int level = kDefaultLevel);
   ~GzipCompressor();
