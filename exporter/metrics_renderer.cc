@@ -1,11 +1,9 @@
 #include "exporter/metrics_renderer.h"
 
-#include <prometheus/text_serializer.h>
-
 #include <array>
-#include <sstream>
 #include <utility>
 
+#include "exporter/prometheus_text.h"
 #include "exporter/version.h"
 
 namespace upkeep {
@@ -151,9 +149,8 @@ void MetricsRenderer::Render(const Sample& sample, std::string& out) {
   RenderFilesystems(sample);
   RenderCollectors(sample);
 
-  std::ostringstream stream;
-  prometheus::TextSerializer().Serialize(stream, registry_->Collect());
-  out = std::move(stream).str();
+  out.clear();  // keeps its capacity: the text is written in place
+  AppendPrometheusText(registry_->Collect(), out);
 }
 
 void MetricsRenderer::RenderFilesystems(const Sample& sample) {

@@ -11,10 +11,11 @@
 
 namespace upkeep {
 
-// Renders a Sample as Prometheus text (format 0.0.4) through prometheus-cpp's Registry and
-// TextSerializer. Called by the sampler once a tick, never on a request. A value the tick
-// could not read (its collector failed) is absent from the output rather than stale or 0,
-// as node_exporter does; upkeep_collector_success says why.
+// Renders a Sample as Prometheus text (format 0.0.4): the series live in a prometheus-cpp
+// Registry, whose Collect() is written out by AppendPrometheusText (TextSerializer's output
+// without its ostream cost). Called by the sampler once a tick, never on a request. A value the
+// tick could not read (its collector failed) is absent from the output rather than stale or 0, as
+// node_exporter does; upkeep_collector_success says why.
 class MetricsRenderer {
  public:
   MetricsRenderer();
