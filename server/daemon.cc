@@ -5,8 +5,8 @@
 #include <chrono>
 #include <optional>
 
-#include "exporter/host_collectors.h"
 #include "exporter/command_queue_source.h"
+#include "exporter/host_collectors.h"
 #include "exporter/http_queue_source.h"
 #include "exporter/queue_source.h"
 #include "exporter/sqlite_queue_source.h"

@@ -198,7 +198,7 @@ TEST(AccessControlConcurrencyTest, LockedOutClientsDoNotDisturbOthers) {
   options.port = 0;
   options.threads = 16;
   HttpServer server(options, ring, &access);  // sets the handler labels the sampler renders
-  sampler.Start();  // as in Daemon: after everything it renders is set up
+  sampler.Start();                            // as in Daemon: after everything it renders is set up
   server.Start();
   const uint16_t port = server.bound_port();
   ASSERT_NE(port, 0);

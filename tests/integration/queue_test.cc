@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/api_tokens.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/scripted_http_server.h"
@@ -29,16 +30,8 @@ class QueueDaemon {
  public:
   QueueDaemon(const TempDir& dir, const std::string& queue_yaml) {
     const std::string tokens = dir.path() + "/tokens";
-    const CommandResult created =
-        RunCommand({UPKEEP_BINARY, "token", "create", "--name", "queue-test", "--role", "admin",
-                    "--tokens-file", tokens});
-    std::smatch match;
-    if (created.exit_status != 0 ||
-        !std::regex_search(created.output, match, std::regex("upk_[A-Za-z0-9_-]+"))) {
-      ADD_FAILURE() << "cannot create a token: " << created.output;
-    } else {
-      token_ = match[0];
-    }
+    token_ = CreateToken(tokens, "queue-test", "admin");
+    EXPECT_NE(token_, "");
     const std::string config =
         dir.Write("upkeep.yaml", "auth:\n  tokens_file: " + tokens + "\n" + queue_yaml);
     process_ = std::make_unique<DaemonProcess>(
@@ -49,8 +42,8 @@ class QueueDaemon {
   DaemonProcess& process() { return *process_; }
 
   json Queue() const {
-    const HttpResponse response = Request(process_->port(), "GET", "/api/system/health",
-                                          "Authorization: Bearer " + token_ + "\r\n");
+    const HttpResponse response =
+        Request(process_->port(), "GET", "/api/system/health", Bearer(token_));
     if (response.status != 200) return json{{"http_status", response.status}};
     return json::parse(response.body)["queue"];
   }
@@ -297,8 +290,8 @@ TEST(QueueIntegrationTest, MakeRunFirstStart) {
   EXPECT_NE(log.find("Created " + db_path + " with an empty jobs table"), std::string::npos) << log;
 
   const auto queue = [&] {
-    const HttpResponse response = Request(daemon.port(), "GET", "/api/system/health",
-                                          "Authorization: Bearer " + token.str() + "\r\n");
+    const HttpResponse response =
+        Request(daemon.port(), "GET", "/api/system/health", Bearer(token.str()));
     return response.status == 200 ? json::parse(response.body)["queue"] : json();
   };
   const auto wait_for = [&](const std::function<bool(const json&)>& condition) {
