@@ -13,8 +13,6 @@
 #include <cstring>
 #include <utility>
 
-extern char** environ;
-
 namespace upkeep {
 namespace {
 

@@ -188,7 +188,7 @@ gate_lint() {
   local bench=OFF
   [[ -f /usr/include/benchmark/benchmark.h ]] && bench=ON
   configure build-lint -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
-    -DUPKEEP_BUILD_TESTS=ON -DUPKEEP_BUILD_BENCH=$bench -DUPKEEP_BUILD_FUZZ=ON || return 1
+    -DUPKEEP_BUILD_TESTS=ON -DUPKEEP_BUILD_BENCH=$bench -DUPKEEP_BUILD_FUZZ=ON -DUPKEEP_PCH=OFF || return 1
   local files
   mapfile -t files < <(our_sources | grep '\.cc$')
   printf '%s\n' "${files[@]}" |

@@ -446,10 +446,14 @@ class YamlReader {
     for (const auto& entry : map) {
       const YAML::Node& key_node = entry.first;
       if (!key_node.IsScalar()) {
-        Fail(key_node, "keys must be plain names" + (prefix.empty() ? "" : " in " + prefix));
+        std::string message = "keys must be plain names";
+        if (!prefix.empty()) message += " in " + prefix;
+        Fail(key_node, message);
       }
       const std::string& name = key_node.Scalar();
-      const std::string full = prefix.empty() ? name : prefix + "." + name;
+      std::string full = prefix;
+      if (!full.empty()) full += '.';
+      full += name;
       if (std::find(known.begin(), known.end(), name) == known.end()) {
         Fail(key_node, "unknown key " + Quote(full) + DidYouMean(name, known));
       }
@@ -462,11 +466,11 @@ class YamlReader {
     std::vector<std::string_view> known;
     const std::string prefix = section + ".";
     for (const Setting& s : kSettings) {
-      if (s.key.starts_with(prefix)) known.push_back(s.key.substr(prefix.size()));
+      if (s.key.starts_with(prefix)) known.emplace_back(s.key.substr(prefix.size()));
     }
     // Access control's web keys (kAccessSettings) and the trusted_proxies list.
     for (const std::string_view name : AccessKeysUnder(prefix)) known.push_back(name);
-    if (section == "web") known.push_back("trusted_proxies");
+    if (section == "web") known.emplace_back("trusted_proxies");
     const auto read = [&](const std::string& key, const YAML::Node& key_node,
                           const YAML::Node& value) {
       // A null value's mark is where the parser stood next (often the following line), so

@@ -26,7 +26,7 @@ int LogCivetMessage(const mg_connection* /*conn*/, const char* message) {
 }
 
 std::string ListeningPort(const HttpServerOptions& options) {
-  const std::string port = std::to_string(options.port);
+  std::string port = std::to_string(options.port);
   if (options.host.empty()) return port;
   if (options.host.find(':') != std::string::npos) return "[" + options.host + "]:" + port;
   return options.host + ":" + port;

@@ -44,7 +44,7 @@ Status CanLoad(const char* name) {
 struct CivetSslFunc {
   const char* name;
   int required;  // 0: TLS_Mandatory
-  void (*ptr)(void);
+  void (*ptr)();
 };
 static_assert(sizeof(CivetSslFunc) == 24, "CivetWeb 1.15 ssl_func layout on LP64");
 
@@ -93,7 +93,8 @@ CivetSslFunc* FindTable(std::string_view first, std::string_view second,
     if (!segment.writable) continue;
     const uintptr_t start = (segment.begin + 7) & ~uintptr_t{7};
     for (uintptr_t at = start; at + 2 * sizeof(CivetSslFunc) <= segment.end; at += 8) {
-      auto* entry = reinterpret_cast<CivetSslFunc*>(at);
+      // Scanning libcivetweb's data segment by address is the point here.
+      auto* entry = reinterpret_cast<CivetSslFunc*>(at);  // NOLINT(performance-no-int-to-ptr)
       if (PointsTo(entry[0].name, first, segments) && PointsTo(entry[1].name, second, segments)) {
         return entry;
       }
@@ -110,7 +111,7 @@ void RepairTable(CivetSslFunc* table, const std::vector<Segment>& segments,
     CivetSslFunc& entry = table[i];
     if (entry.ptr != nullptr || entry.required != 0) continue;
     if (PointsTo(entry.name, "SSL_get_peer_certificate", segments)) {
-      entry.ptr = reinterpret_cast<void (*)(void)>(&SSL_get1_peer_certificate);
+      entry.ptr = reinterpret_cast<void (*)()>(&SSL_get1_peer_certificate);
     } else if (PointsTo(entry.name, std::string_view(entry.name, ::strnlen(entry.name, 64)),
                         segments)) {
       missing.emplace_back(entry.name);

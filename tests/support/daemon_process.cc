@@ -14,8 +14,6 @@
 #include <stdexcept>
 #include <thread>
 
-extern char** environ;
-
 namespace upkeep::testing {
 namespace {
 
@@ -51,7 +49,7 @@ std::optional<int> WaitPid(pid_t pid, std::chrono::milliseconds limit) {
 }  // namespace
 
 DaemonProcess::DaemonProcess(std::vector<std::string> args, std::chrono::milliseconds startup,
-                             std::string binary, const std::string& listening_pattern) {
+                             const std::string& binary, const std::string& listening_pattern) {
   char log_template[] = "/tmp/upkeep-test-log-XXXXXX";
   const int log_fd = ::mkstemp(log_template);
   if (log_fd < 0) throw std::runtime_error("mkstemp failed");
@@ -64,8 +62,8 @@ DaemonProcess::DaemonProcess(std::vector<std::string> args, std::chrono::millise
   std::vector<std::string> full = {binary};
   full.insert(full.end(), args.begin(), args.end());
   if (!has_listen) {
-    full.push_back("--web.listen-address");
-    full.push_back("127.0.0.1:0");
+    full.emplace_back("--web.listen-address");
+    full.emplace_back("127.0.0.1:0");
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -166,7 +164,7 @@ TempDir::~TempDir() {
 }
 
 std::string TempDir::Write(const std::string& name, const std::string& content) const {
-  const std::string path = path_ + "/" + name;
+  std::string path = path_ + "/" + name;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   std::ofstream(path, std::ios::binary) << content;
   return path;

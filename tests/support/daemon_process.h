@@ -21,7 +21,7 @@ class DaemonProcess {
   // take the same flag and log `msg="Listening on" address=HOST:PORT`.
   explicit DaemonProcess(std::vector<std::string> args,
                          std::chrono::milliseconds startup = std::chrono::seconds(15),
-                         std::string binary = UPKEEP_BINARY,
+                         const std::string& binary = UPKEEP_BINARY,
                          const std::string& listening_pattern = kUpkeepListening);
 
   static constexpr const char* kUpkeepListening = "listening on [^ \\n\"]+:([0-9]+)\\b";

@@ -107,7 +107,7 @@ class CommandQueueSourceTest : public ::testing::Test {
     return probe.ok() ? "<succeeded>" : probe.error();
   }
   std::string Script(const std::string& name, const std::string& body) {
-    const std::string path = dir_.Write(name, "#!/bin/sh\n" + body);
+    std::string path = dir_.Write(name, "#!/bin/sh\n" + body);
     ::chmod(path.c_str(), 0755);
     return path;
   }
