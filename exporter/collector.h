@@ -20,6 +20,11 @@ class Collector {
   virtual ~Collector() = default;
   // Short, stable name: the {collector} label of upkeep_collector_success.
   virtual std::string_view Name() const = 0;
+  // Called once a tick, for every collector, before the first Collect(). A collector whose
+  // work runs on other threads (statvfs workers) hands it out here, so that it overlaps the
+  // other collectors' reading: the sampler then finds the answers waiting instead of
+  // sleeping on them (each sleep and wake-up costs ~25 µs of CPU on a 2-vCPU VM).
+  virtual void Begin() {}
   // Fills this collector's part of `sample`. May fill part of it and still return an
   // error (one stuck mount among several).
   virtual Status Collect(Sample& sample) = 0;

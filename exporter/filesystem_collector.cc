@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -167,10 +168,14 @@ Status FilesystemCollector::Reselect() {
   return OkStatus();
 }
 
-Status FilesystemCollector::Collect(Sample& sample) {
-  sample.filesystems.clear();
+void FilesystemCollector::Begin() {
+  begun_ = true;
+  begin_status_ = OkStatus();
   const Result<MountTableReader::Outcome> read = mount_table_.ReadIfChanged(text_);
-  if (!read) return MakeError(read.error());
+  if (!read) {
+    begin_status_ = MakeError(read.error());
+    return;
+  }
   // The mount table rarely changes: parse and select only when its text did.
   // A table that failed to parse stays failed until the kernel reports a change.
   if (*read == MountTableReader::Outcome::kRead &&
@@ -181,9 +186,12 @@ Status FilesystemCollector::Collect(Sample& sample) {
       have_table_ = true;
     }
   }
-  if (!table_status_) return table_status_;
+  if (!table_status_) {
+    begin_status_ = table_status_;
+    return;
+  }
 
-  const auto deadline = std::chrono::steady_clock::now() + stat_timeout_;
+  deadline_ = std::chrono::steady_clock::now() + stat_timeout_;
   {
     std::lock_guard lock(hub_->mu);
     for (Mount& m : mounts_) {
@@ -194,15 +202,22 @@ Status FilesystemCollector::Collect(Sample& sample) {
       if (m.posted) ++m.worker->asked;
     }
   }
-  bool any_posted = false;
   for (Mount& m : mounts_) {
-    if (!m.posted) continue;
-    m.worker->wake.notify_one();
-    any_posted = true;
+    if (m.posted) m.worker->wake.notify_one();
   }
+}
+
+Status FilesystemCollector::Collect(Sample& sample) {
+  sample.filesystems.clear();
+  if (!begun_) Begin();  // called alone (tests), not through the sampler
+  begun_ = false;
+  if (!begin_status_) return begin_status_;
+
+  const bool any_posted =
+      std::any_of(mounts_.begin(), mounts_.end(), [](const Mount& m) { return m.posted; });
   if (any_posted) {
     std::unique_lock lock(hub_->mu);
-    hub_->answered.wait_until(lock, deadline, [this] {
+    hub_->answered.wait_until(lock, deadline_, [this] {
       for (const Mount& m : mounts_) {
         if (m.posted && m.worker->Busy()) return false;
       }

@@ -55,6 +55,11 @@ class FilesystemCollector : public Collector {
   FilesystemCollector& operator=(const FilesystemCollector&) = delete;
 
   std::string_view Name() const override { return "filesystem"; }
+  // Reads the mount table (when it changed) and hands this tick's statvfs calls to the
+  // workers; the deadline starts here.
+  void Begin() override;
+  // Waits for the answers until the deadline and reports them. Calls Begin() first if the
+  // sampler did not.
   Status Collect(Sample& sample) override;
 
  private:
@@ -92,6 +97,9 @@ class FilesystemCollector : public Collector {
   std::string previous_text_;  // the text mounts_ was selected from
   bool have_table_ = false;
   Status table_status_ = OkStatus();  // the last Reselect()'s outcome
+  bool begun_ = false;                // Begin() ran for the coming Collect()
+  Status begin_status_ = OkStatus();
+  std::chrono::steady_clock::time_point deadline_;
   std::vector<Mount> mounts_;
 };
 

@@ -67,6 +67,7 @@ class Sampler {
   GzipCompressor gzip_;
   uint64_t sequence_ = 0;
   std::vector<std::string> last_errors_;  // per collector, to log a failure once per change
+  std::vector<double> begin_seconds_;     // per collector, this tick's Begin() time
 
   std::atomic<uint64_t> published_{0};
   std::atomic<uint64_t> skipped_{0};

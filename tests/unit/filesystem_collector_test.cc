@@ -394,6 +394,39 @@ TEST(FilesystemCollectorTest, StuckMountsShareOneDeadline) {
   for (size_t i = 1; i < 5; ++i) EXPECT_TRUE(sample.filesystems[i].stuck) << i;
 }
 
+// Begin() hands the statvfs calls out at once (they run while the sampler reads the other
+// collectors' files), and the deadline counts from there, not from Collect().
+TEST(FilesystemCollectorTest, BeginHandsTheCallsOutAndStartsTheDeadline) {
+  FakeProcfs procfs;
+  procfs.WriteMountinfo(MountLine(27, "254:0", "/", "ext4", "/dev/vda") +
+                        MountLine(40, "0:90", "/tmp", "nfs4", "a:/tmp"));
+  auto gate = std::make_shared<StatGate>(std::vector<std::string>{"/tmp"});
+  ReleaseOnExit release_on_exit{gate};
+  FilesystemCollectorOptions options = Options(procfs);
+  options.stat_timeout = milliseconds(1000);
+  options.stat_fn_for_test = StatGate::Function(gate);
+  FilesystemCollector collector(std::move(options));
+
+  collector.Begin();
+  const auto begun = steady_clock::now();
+  while (gate->blocked_calls() == 0 && SecondsSince(begun) < 5) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  EXPECT_EQ(gate->blocked_calls(), 1) << "statvfs /tmp was not called before Collect()";
+  std::this_thread::sleep_until(begun + milliseconds(700));
+
+  // 300 ms of the deadline are left: Collect() waits for those, not for a whole second.
+  Sample sample;
+  const auto collect_start = steady_clock::now();
+  const Status status = collector.Collect(sample);
+  EXPECT_LT(SecondsSince(collect_start), 0.9);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error(), "statvfs /tmp: timed out (stuck)");
+  ASSERT_EQ(sample.filesystems.size(), 2u);
+  EXPECT_FALSE(sample.filesystems[0].error);
+  EXPECT_TRUE(sample.filesystems[1].stuck);
+}
+
 TEST(FilesystemCollectorTest, FollowsMountTableChangesAndKeepsStuckStateOfRemainingMounts) {
   FakeProcfs procfs;
   procfs.WriteMountinfo(RootAndTmp());
