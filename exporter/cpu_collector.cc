@@ -5,7 +5,7 @@
 namespace upkeep {
 
 CpuCollector::CpuCollector(std::string procfs, double ticks_per_second)
-    : path_(std::move(procfs) + "/stat"), ticks_per_second_(ticks_per_second) {}
+    : file_(std::move(procfs) + "/stat"), ticks_per_second_(ticks_per_second) {}
 
 std::optional<double> CpuUsageRatio(const CpuTicks& before, const CpuTicks& after) {
   const uint64_t total_before = before.Total();
@@ -19,9 +19,9 @@ std::optional<double> CpuUsageRatio(const CpuTicks& before, const CpuTicks& afte
 }
 
 Status CpuCollector::Collect(Sample& sample) {
-  if (Status read = ReadFileInto(path_, buffer_); !read) return read;
+  if (Status read = file_.ReadInto(buffer_); !read) return read;
   Result<ProcStat> stat = ParseProcStat(buffer_);
-  if (!stat) return MakeError(path_ + ": " + stat.error());
+  if (!stat) return MakeError(file_.path() + ": " + stat.error());
 
   CpuSample cpu;
   cpu.ticks = stat->total;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "exporter/collector.h"
+#include "exporter/file_reader.h"
 
 namespace upkeep {
 
@@ -17,7 +18,7 @@ class CpuCollector : public Collector {
   Status Collect(Sample& sample) override;
 
  private:
-  std::string path_;
+  ProcFile file_;
   double ticks_per_second_;
   std::string buffer_;
   std::optional<CpuTicks> previous_;

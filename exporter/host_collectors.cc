@@ -16,6 +16,12 @@ std::vector<std::unique_ptr<Collector>> MakeHostCollectors(const HostCollectorOp
   std::vector<std::unique_ptr<Collector>> collectors;
   collectors.push_back(std::make_unique<CpuCollector>(options.procfs, ticks_per_second));
   collectors.push_back(std::make_unique<MemoryCollector>(options.procfs));
+  collectors.push_back(std::make_unique<LoadCollector>(options.procfs));
+  collectors.push_back(std::make_unique<UptimeCollector>(options.procfs));
+  collectors.push_back(std::make_unique<ProcessCollector>(ticks_per_second, sysconf(_SC_PAGESIZE)));
+  // Last: its statvfs calls, handed to the workers in Begin(), run while the collectors above
+  // read their files, so that by its Collect() the answers are usually in and the sampler does
+  // not sleep on them.
   collectors.push_back(std::make_unique<FilesystemCollector>(FilesystemCollectorOptions{
       .procfs = options.procfs,
       .rootfs = options.rootfs,
@@ -24,9 +30,6 @@ std::vector<std::unique_ptr<Collector>> MakeHostCollectors(const HostCollectorOp
       .stat_timeout = options.stat_timeout,
       .stat_fn_for_test = {},
   }));
-  collectors.push_back(std::make_unique<LoadCollector>(options.procfs));
-  collectors.push_back(std::make_unique<UptimeCollector>(options.procfs));
-  collectors.push_back(std::make_unique<ProcessCollector>(ticks_per_second, sysconf(_SC_PAGESIZE)));
   return collectors;
 }
 

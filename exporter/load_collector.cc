@@ -4,12 +4,12 @@
 
 namespace upkeep {
 
-LoadCollector::LoadCollector(std::string procfs) : path_(std::move(procfs) + "/loadavg") {}
+LoadCollector::LoadCollector(std::string procfs) : file_(std::move(procfs) + "/loadavg") {}
 
 Status LoadCollector::Collect(Sample& sample) {
-  if (Status read = ReadFileInto(path_, buffer_); !read) return read;
+  if (Status read = file_.ReadInto(buffer_); !read) return read;
   Result<LoadAvg> load = ParseLoadavg(buffer_);
-  if (!load) return MakeError(path_ + ": " + load.error());
+  if (!load) return MakeError(file_.path() + ": " + load.error());
   sample.load = *load;
   return OkStatus();
 }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "exporter/collector.h"
+#include "exporter/file_reader.h"
 
 namespace upkeep {
 
@@ -14,7 +15,7 @@ class LoadCollector : public Collector {
   Status Collect(Sample& sample) override;
 
  private:
-  std::string path_;
+  ProcFile file_;
   std::string buffer_;
 };
 

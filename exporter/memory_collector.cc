@@ -4,12 +4,12 @@
 
 namespace upkeep {
 
-MemoryCollector::MemoryCollector(std::string procfs) : path_(std::move(procfs) + "/meminfo") {}
+MemoryCollector::MemoryCollector(std::string procfs) : file_(std::move(procfs) + "/meminfo") {}
 
 Status MemoryCollector::Collect(Sample& sample) {
-  if (Status read = ReadFileInto(path_, buffer_); !read) return read;
+  if (Status read = file_.ReadInto(buffer_); !read) return read;
   Result<MemInfo> info = ParseMeminfo(buffer_);
-  if (!info) return MakeError(path_ + ": " + info.error());
+  if (!info) return MakeError(file_.path() + ": " + info.error());
   sample.memory = *info;
   return OkStatus();
 }

@@ -1,9 +1,7 @@
 #include "exporter/mount_table_reader.h"
 
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <poll.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -58,8 +56,7 @@ Result<MountTableReader::Outcome> MountTableReader::OpenAndRead(std::string& out
     ::close(fd);
     return MakeError(read.error());
   }
-  struct statfs fs {};
-  if (::fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC) {
+  if (IsOnProcfs(fd)) {
     fd_ = fd;  // keep it: the kernel signals changes on it
   } else {
     ::close(fd);  // no signal: the next call reads by path again

@@ -25,7 +25,7 @@ Result<uint64_t> CountOpenFds(const std::string& fd_dir) {
 
 ProcessCollector::ProcessCollector(double ticks_per_second, long page_size,
                                    const std::string& self_procfs)
-    : stat_path_(self_procfs + "/self/stat"),
+    : stat_file_(self_procfs + "/self/stat"),
       fd_dir_(self_procfs + "/self/fd"),
       proc_stat_path_(self_procfs + "/stat"),
       ticks_per_second_(ticks_per_second),
@@ -38,9 +38,9 @@ Status ProcessCollector::Collect(Sample& sample) {
     if (!stat) return MakeError(proc_stat_path_ + ": " + stat.error());
     boot_time_seconds_ = static_cast<double>(stat->boot_time);
   }
-  if (Status read = ReadFileInto(stat_path_, buffer_); !read) return read;
+  if (Status read = stat_file_.ReadInto(buffer_); !read) return read;
   Result<ProcessStat> stat = ParseProcessStat(buffer_);
-  if (!stat) return MakeError(stat_path_ + ": " + stat.error());
+  if (!stat) return MakeError(stat_file_.path() + ": " + stat.error());
   Result<uint64_t> fds = CountOpenFds(fd_dir_);
   if (!fds) return MakeError(fds.error());
 

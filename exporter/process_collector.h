@@ -3,6 +3,7 @@
 #include <string>
 
 #include "exporter/collector.h"
+#include "exporter/file_reader.h"
 
 namespace upkeep {
 
@@ -17,7 +18,7 @@ class ProcessCollector : public Collector {
   Status Collect(Sample& sample) override;
 
  private:
-  std::string stat_path_;
+  ProcFile stat_file_;  // <self_procfs>/self/stat
   std::string fd_dir_;
   std::string proc_stat_path_;
   double ticks_per_second_;

@@ -4,12 +4,12 @@
 
 namespace upkeep {
 
-UptimeCollector::UptimeCollector(std::string procfs) : path_(std::move(procfs) + "/uptime") {}
+UptimeCollector::UptimeCollector(std::string procfs) : file_(std::move(procfs) + "/uptime") {}
 
 Status UptimeCollector::Collect(Sample& sample) {
-  if (Status read = ReadFileInto(path_, buffer_); !read) return read;
+  if (Status read = file_.ReadInto(buffer_); !read) return read;
   Result<Uptime> uptime = ParseUptime(buffer_);
-  if (!uptime) return MakeError(path_ + ": " + uptime.error());
+  if (!uptime) return MakeError(file_.path() + ": " + uptime.error());
   sample.uptime = *uptime;
   return OkStatus();
 }
