@@ -10,6 +10,12 @@ namespace upkeep {
 // The daemon's own CPU time, resident memory, open file descriptors and start time
 // (the standard process_* series). Always reads the real /proc/self: --path.procfs
 // points host collectors elsewhere (a fixture, a host mount), but this process lives here.
+//
+// Each tick reads /proc/self/statm and clock_gettime(CLOCK_PROCESS_CPUTIME_ID), not
+// /proc/self/stat: with CivetWeb's 512 worker threads, generating /proc/self/stat walks
+// every thread twice (CPU times and fault counts) and was a fifth of the live sampler's CPU;
+// the two used here cost a quarter of it (bench/RESULTS.md). /proc/self/stat is read once,
+// for the start time.
 class ProcessCollector : public Collector {
  public:
   ProcessCollector(double ticks_per_second, long page_size,
@@ -18,12 +24,15 @@ class ProcessCollector : public Collector {
   Status Collect(Sample& sample) override;
 
  private:
-  ProcFile stat_file_;  // <self_procfs>/self/stat
+  Status ReadStartTime();
+
+  std::string stat_path_;       // <self_procfs>/self/stat, read once
+  std::string proc_stat_path_;  // <self_procfs>/stat, read once (boot time)
+  ProcFile statm_file_;         // <self_procfs>/self/statm
   std::string fd_dir_;
-  std::string proc_stat_path_;
-  double ticks_per_second_;
   long page_size_;
-  double boot_time_seconds_ = -1;  // read once: it does not change while we run
+  double ticks_per_second_;
+  double start_time_seconds_ = -1;  // read once: it does not change while we run
   std::string buffer_;
 };
 

@@ -276,6 +276,25 @@ Result<Uptime> ParseUptime(std::string_view text) {
   return uptime;
 }
 
+Result<ProcessStatm> ParseProcessStatm(std::string_view text) {
+  constexpr size_t kFields = 7;
+  static constexpr std::string_view kNames[kFields] = {"size", "resident", "shared", "text",
+                                                       "lib",  "data",     "dt"};
+  uint64_t values[kFields] = {};
+  std::string_view rest = text;
+  size_t count = 0;
+  for (std::string_view token = NextToken(rest); !token.empty(); token = NextToken(rest)) {
+    if (count == kFields) return Fail("statm: more than 7 fields: ", Quote(text));
+    const Num status = ParseNumber(token, values[count]);
+    if (status != Num::kOk) return NumberError("statm", kNames[count], token, status);
+    ++count;
+  }
+  if (count != kFields) {
+    return Fail("statm: expected 7 fields, got ", std::to_string(count), ": ", Quote(text));
+  }
+  return ProcessStatm{.size_pages = values[0], .resident_pages = values[1]};
+}
+
 Result<ProcessStat> ParseProcessStat(std::string_view text) {
   // comm may hold anything, even ')' and '\n', but the fields after it cannot hold ')'.
   size_t open = text.find('(');

@@ -84,6 +84,13 @@ struct ProcessStat {
 };
 Result<ProcessStat> ParseProcessStat(std::string_view text);
 
+// /proc/<pid>/statm (proc(5)): "size resident shared text lib data dt", in pages.
+struct ProcessStatm {
+  uint64_t size_pages = 0;
+  uint64_t resident_pages = 0;
+};
+Result<ProcessStatm> ParseProcessStatm(std::string_view text);
+
 // One line of /proc/<pid>/mountinfo (proc(5)). Octal escapes (\040 for a space, \011, \012,
 // \134) in the root, mount point, fstype and source are decoded.
 struct MountInfo {

@@ -593,6 +593,34 @@ TEST(ParseProcessStatTest, MalformedNumbersAreErrors) {
   EXPECT_THAT(start.error(), HasSubstr("malformed starttime"));
 }
 
+// /proc/self/statm of a running upkeep (Linux 6.x).
+TEST(ParseProcessStatmTest, ParsesRealKernelOutput) {
+  const auto statm = ParseProcessStatm("73391 2715 1921 418 0 68421 0\n");
+  ASSERT_TRUE(statm.ok()) << statm.error();
+  EXPECT_EQ(statm->size_pages, 73391u);
+  EXPECT_EQ(statm->resident_pages, 2715u);
+}
+
+TEST(ParseProcessStatmTest, WrongFieldCountsAreErrors) {
+  const auto few = ParseProcessStatm("73391 2715 1921\n");
+  ASSERT_FALSE(few.ok());
+  EXPECT_EQ(few.error(), "statm: expected 7 fields, got 3: '73391 2715 1921\n'");
+  const auto many = ParseProcessStatm("1 2 3 4 5 6 7 8\n");
+  ASSERT_FALSE(many.ok());
+  EXPECT_THAT(many.error(), HasSubstr("more than 7 fields"));
+  EXPECT_FALSE(ParseProcessStatm("").ok());
+}
+
+TEST(ParseProcessStatmTest, MalformedNumbersNameTheField) {
+  const auto resident = ParseProcessStatm("73391 27x5 1921 418 0 68421 0\n");
+  ASSERT_FALSE(resident.ok());
+  EXPECT_THAT(resident.error(), HasSubstr("resident"));
+  const auto negative = ParseProcessStatm("-1 2715 1921 418 0 68421 0\n");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_THAT(negative.error(), HasSubstr("size"));
+  EXPECT_FALSE(ParseProcessStatm("1 2 3 4 5 6 99999999999999999999999\n").ok());  // overflow
+}
+
 TEST(ParseProcessStatTest, HugeValuesAndOverflow) {
   std::string line = ProcessStatLine("cat");
   std::string max = line;
