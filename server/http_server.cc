@@ -87,6 +87,11 @@ void HttpServer::Start() {
       request_timeout.c_str(),
       "enable_directory_listing",
       "no",
+      // CivetWeb's default backlog (200) overflowed when 256 clients connected at once
+      // (TcpExtListenOverflows; each dropped SYN waits 1 s for its retransmission, and
+      // wrk -c256 counted timeouts). nginx uses 511; the kernel caps it at somaxconn.
+      "listen_backlog",
+      "1024",
       // TLS 1.2 and later (CivetWeb's 4 turns off SSLv2/3, TLS 1.0 and 1.1); InitTls also
       // sets the minimum on the context. Unused without an "s" port.
       "ssl_protocol_version",
