@@ -211,6 +211,8 @@ run_wrk() {
   local -a headers=("${AUTH_HEADER[@]}")
   [[ "$scenario" == metrics_gzip ]] && headers+=(-H 'Accept-Encoding: gzip')
   out="$TMP/wrk-$round-$conns-$scenario-$target.txt"
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
   before=$(cpu_ticks "${PIDS[$target]}")
   timeout 300 wrk -t"$WRK_THREADS" -c"$conns" -d"$DURATION" --timeout "$WRK_TIMEOUT" \
     -s "$BENCH_DIR/wrk_report.lua" "${headers[@]}" "$url" >"$out" 2>&1 || true
@@ -221,9 +223,9 @@ run_wrk() {
   local -A r=()
   local kv
   for kv in ${line#WRK_RESULT }; do r[${kv%%=*}]=${kv#*=}; done
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$conns" "$scenario" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$conns" "$scenario" \
     "$target" "${r[seconds]}" "${r[requests]}" "${r[status]}" "${r[errors]}" "${r[p50_us]}" \
-    "${r[p99_us]}" "$((after - before))" >>"$RAW"
+    "${r[p99_us]}" "$((after - before))" "$load" >>"$RAW"
   log "round $round c$conns $scenario $target: ${r[rps]} req/s, p50 ${r[p50_us]} us," \
     "p99 ${r[p99_us]} us, errors ${r[errors]}"
   if [[ "$target" == upkeep && "$conns" -ge 256 ]]; then
@@ -370,8 +372,9 @@ REPORT="$TMP/report.md"
     done
   done
   echo
-  echo "Per round (good req/s): $(awk -F'\t' \
-    '{ printf "r%s c%s %s %s %.0f; ", $1, $2, $3, $4, ($6 - $7) / $5 }' "$RAW")"
+  echo "Per run (round, connections, endpoint, target: good req/s @ 1-min load average): $(
+    awk -F'\t' '{ printf "r%s c%s %s %s: %.0f @ %s; ", $1, $2, $3, $4, ($6 - $7) / $5, $12 }' \
+      "$RAW")"
   echo
   echo "Memory after the load (KiB): upkeep RssAnon $ANON_KB (highest seen after a" \
     "256-connection run: $MAX_ANON), VmRSS $RSS_KB, VmHWM $HWM_KB, $THREADS threads;" \
