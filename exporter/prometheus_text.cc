@@ -101,14 +101,20 @@ void AppendSample(std::string& out, const MetricFamily& family, const ClientMetr
   AppendTail(out, metric);
 }
 
-void AppendSummary(std::string& out, const MetricFamily& family, const ClientMetric& metric) {
-  const ClientMetric::Summary& summary = metric.summary;
+// The _count and _sum lines that summaries and histograms begin with.
+void AppendCountAndSum(std::string& out, const MetricFamily& family, const ClientMetric& metric,
+                       uint64_t count, double sum) {
   AppendHead(out, family, metric, "_count");
-  AppendInteger(out, summary.sample_count);
+  AppendInteger(out, count);
   AppendTail(out, metric);
   AppendHead(out, family, metric, "_sum");
-  AppendValue(out, summary.sample_sum);
+  AppendValue(out, sum);
   AppendTail(out, metric);
+}
+
+void AppendSummary(std::string& out, const MetricFamily& family, const ClientMetric& metric) {
+  const ClientMetric::Summary& summary = metric.summary;
+  AppendCountAndSum(out, family, metric, summary.sample_count, summary.sample_sum);
   for (const ClientMetric::Quantile& quantile : summary.quantile) {
     AppendHead(out, family, metric, {}, "quantile", {}, &quantile.quantile);
     AppendValue(out, quantile.value);
@@ -118,12 +124,7 @@ void AppendSummary(std::string& out, const MetricFamily& family, const ClientMet
 
 void AppendHistogram(std::string& out, const MetricFamily& family, const ClientMetric& metric) {
   const ClientMetric::Histogram& histogram = metric.histogram;
-  AppendHead(out, family, metric, "_count");
-  AppendInteger(out, histogram.sample_count);
-  AppendTail(out, metric);
-  AppendHead(out, family, metric, "_sum");
-  AppendValue(out, histogram.sample_sum);
-  AppendTail(out, metric);
+  AppendCountAndSum(out, family, metric, histogram.sample_count, histogram.sample_sum);
   double last = -std::numeric_limits<double>::infinity();
   for (const ClientMetric::Bucket& bucket : histogram.bucket) {
     AppendHead(out, family, metric, "_bucket", "le", {}, &bucket.upper_bound);
