@@ -124,6 +124,16 @@ FilesystemCollectorOptions Options(const FakeProcfs& procfs) {
   return options;
 }
 
+// Options whose statvfs calls go through `gate`, with `timeout` as the tick's deadline.
+FilesystemCollectorOptions GatedOptions(const FakeProcfs& procfs,
+                                        const std::shared_ptr<StatGate>& gate,
+                                        milliseconds timeout) {
+  FilesystemCollectorOptions options = Options(procfs);
+  options.stat_timeout = timeout;
+  options.stat_fn_for_test = StatGate::Function(gate);
+  return options;
+}
+
 TEST(FilesystemCollectorTest, ReportsRealStatvfsOfTheSelectedMounts) {
   FakeProcfs procfs;
   procfs.WriteMountinfo(RootAndTmp());
@@ -311,11 +321,8 @@ TEST(FilesystemCollectorTest, StuckMountIsReportedAndLaterTicksDoNotWaitForIt) {
   procfs.WriteMountinfo(RootAndTmp());
   auto gate = std::make_shared<StatGate>(std::vector<std::string>{"/tmp"});
   ReleaseOnExit release_on_exit{gate};
-  FilesystemCollectorOptions options = Options(procfs);
   // Long enough that "did not wait for the stuck mount" shows against generous bounds.
-  options.stat_timeout = milliseconds(1000);
-  options.stat_fn_for_test = StatGate::Function(gate);
-  FilesystemCollector collector(std::move(options));
+  FilesystemCollector collector(GatedOptions(procfs, gate, milliseconds(1000)));
 
   // Tick 1: /tmp blocks; the tick ends at the deadline with "/" filled in.
   Sample sample;
@@ -375,10 +382,7 @@ TEST(FilesystemCollectorTest, StuckMountsShareOneDeadline) {
                         MountLine(43, "0:93", "/etc", "nfs4", "a:/etc"));
   auto gate = std::make_shared<StatGate>(std::vector<std::string>{"/tmp", "/usr", "/var", "/etc"});
   ReleaseOnExit release_on_exit{gate};
-  FilesystemCollectorOptions options = Options(procfs);
-  options.stat_timeout = milliseconds(400);
-  options.stat_fn_for_test = StatGate::Function(gate);
-  FilesystemCollector collector(std::move(options));
+  FilesystemCollector collector(GatedOptions(procfs, gate, milliseconds(400)));
 
   // Four hung mounts cost one timeout (~0.4 s), not four (1.6 s).
   Sample sample;
@@ -402,10 +406,7 @@ TEST(FilesystemCollectorTest, BeginHandsTheCallsOutAndStartsTheDeadline) {
                         MountLine(40, "0:90", "/tmp", "nfs4", "a:/tmp"));
   auto gate = std::make_shared<StatGate>(std::vector<std::string>{"/tmp"});
   ReleaseOnExit release_on_exit{gate};
-  FilesystemCollectorOptions options = Options(procfs);
-  options.stat_timeout = milliseconds(1000);
-  options.stat_fn_for_test = StatGate::Function(gate);
-  FilesystemCollector collector(std::move(options));
+  FilesystemCollector collector(GatedOptions(procfs, gate, milliseconds(1000)));
 
   collector.Begin();
   const auto begun = steady_clock::now();
@@ -432,10 +433,7 @@ TEST(FilesystemCollectorTest, FollowsMountTableChangesAndKeepsStuckStateOfRemain
   procfs.WriteMountinfo(RootAndTmp());
   auto gate = std::make_shared<StatGate>(std::vector<std::string>{"/tmp"});
   ReleaseOnExit release_on_exit{gate};
-  FilesystemCollectorOptions options = Options(procfs);
-  options.stat_timeout = milliseconds(1000);
-  options.stat_fn_for_test = StatGate::Function(gate);
-  FilesystemCollector collector(std::move(options));
+  FilesystemCollector collector(GatedOptions(procfs, gate, milliseconds(1000)));
 
   Sample sample;
   EXPECT_FALSE(collector.Collect(sample).ok());  // /tmp stuck
@@ -476,10 +474,8 @@ TEST(FilesystemCollectorTest, DestructionDoesNotWaitForABlockedWorker) {
   ReleaseOnExit release_on_exit{gate};
   std::weak_ptr<StatGate> gate_alive = gate;
   {
-    FilesystemCollectorOptions options = Options(procfs);
-    options.stat_timeout = milliseconds(100);
-    options.stat_fn_for_test = StatGate::Function(gate);
-    auto collector = std::make_unique<FilesystemCollector>(std::move(options));
+    auto collector =
+        std::make_unique<FilesystemCollector>(GatedOptions(procfs, gate, milliseconds(100)));
     Sample sample;
     EXPECT_FALSE(collector->Collect(sample).ok());
     ASSERT_NE(Find(sample, "/tmp"), nullptr);
