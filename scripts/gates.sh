@@ -2,6 +2,7 @@
 # The quality gates behind `make test` (and so CI). One gate alone, or all of them:
 #   scripts/gates.sh format            clang-format --dry-run --Werror on our C++ sources
 #   scripts/gates.sh coverage          gcov build (build-coverage/), the whole ctest suite on it
+#                                      (with the bench tooling tests)
 #   scripts/gates.sh asan              ASan+UBSan build (build-asan/), the whole ctest suite on it
 #   scripts/gates.sh tsan              TSan build of the concurrency tests only (build-tsan/)
 #   scripts/gates.sh fuzz [SECONDS]    libFuzzer targets (clang, build-fuzz/), each SECONDS (10)
@@ -83,8 +84,10 @@ gate_format() {
 
 gate_coverage() {
   log "coverage: gcov build (build-coverage), the whole suite"
+  # With the benchmark tooling's own tests (ctest -L bench: the allocation counter, tick_cost,
+  # slow_clients, the results-file blocks and a quick compare.sh run), so bench/ stays working.
   configure build-coverage -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS= -DUPKEEP_BUILD_TESTS=ON \
-    -DUPKEEP_COVERAGE=ON || return 1
+    -DUPKEEP_BUILD_BENCH=ON -DUPKEEP_COVERAGE=ON || return 1
   cmake --build build-coverage -j"$JOBS" || return 1
   # Counters from an earlier run (or a stale build) must not count.
   find build-coverage -name '*.gcda' -delete
@@ -229,7 +232,7 @@ case "$gate" in
     ;;
   format | coverage | asan | tsan | fuzz | coverage-report | lint) run_gate "$gate" "$@" ;;
   *)
-    sed -n '2,14p' "$0"
+    sed -n '2,15p' "$0"
     exit 2
     ;;
 esac
