@@ -15,17 +15,6 @@ namespace {
 
 constexpr unsigned kFeatureTls = 2;  // MG_FEATURES_SSL
 
-std::string OpenSslErrors() {
-  std::string text;
-  while (const unsigned long code = ERR_get_error()) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof buffer);
-    if (!text.empty()) text += "; ";
-    text += buffer;
-  }
-  return text.empty() ? "unknown OpenSSL error" : text;
-}
-
 Status CanLoad(const char* name) {
   void* handle = ::dlopen(name, RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
@@ -179,6 +168,17 @@ Status ConfigureTlsContext(void* ssl_ctx, const std::string& cert_file,
     return MakeError("cannot require TLS 1.2: " + OpenSslErrors());
   }
   return OkStatus();
+}
+
+std::string OpenSslErrors() {
+  std::string text;
+  while (const unsigned long code = ERR_get_error()) {
+    char buffer[256];
+    ERR_error_string_n(code, buffer, sizeof buffer);
+    if (!text.empty()) text += "; ";
+    text += buffer;
+  }
+  return text.empty() ? "unknown OpenSSL error" : text;
 }
 
 }  // namespace upkeep

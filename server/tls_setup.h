@@ -30,4 +30,8 @@ Status RepairCivetwebTls();
 Status ConfigureTlsContext(void* ssl_ctx, const std::string& cert_file,
                            const std::string& key_file);
 
+// OpenSSL's queued error reasons, "; "-joined (the queue is emptied); "unknown OpenSSL error"
+// when there are none.
+std::string OpenSslErrors();
+
 }  // namespace upkeep

@@ -151,6 +151,14 @@ std::optional<std::string> Load(const std::string& path, LoadedFile& loaded) {
   return std::nullopt;
 }
 
+// The tokens file as seen under `lock` (create and revoke rewrite it): the lock's error, or
+// Load()'s.
+std::optional<std::string> LockedLoad(const DirectoryLock& lock, const std::string& path,
+                                      LoadedFile& loaded) {
+  if (!lock.error().empty()) return lock.error();
+  return Load(path, loaded);
+}
+
 Status Store(const std::string& path, const LoadedFile& loaded, const std::string& text,
              std::FILE* err) {
   std::optional<std::pair<uid_t, gid_t>> owner;
@@ -178,12 +186,8 @@ int Create(const Arguments& args, std::FILE* out, std::FILE* err) {
   const std::string path = TokensFilePath(args);
 
   DirectoryLock lock(path);
-  if (!lock.error().empty()) {
-    std::fprintf(err, "upkeep token: %s\n", lock.error().c_str());
-    return kExitFailed;
-  }
   LoadedFile loaded;
-  if (const std::optional<std::string> problem = Load(path, loaded)) {
+  if (const std::optional<std::string> problem = LockedLoad(lock, path, loaded)) {
     std::fprintf(err, "upkeep token: %s\n", problem->c_str());
     return kExitFailed;
   }
@@ -249,12 +253,8 @@ int Revoke(const Arguments& args, std::FILE* err) {
   if (!name) throw UsageError{"revoke needs --name NAME"};
   const std::string path = TokensFilePath(args);
   DirectoryLock lock(path);
-  if (!lock.error().empty()) {
-    std::fprintf(err, "upkeep token: %s\n", lock.error().c_str());
-    return kExitFailed;
-  }
   LoadedFile loaded;
-  if (const std::optional<std::string> problem = Load(path, loaded)) {
+  if (const std::optional<std::string> problem = LockedLoad(lock, path, loaded)) {
     std::fprintf(err, "upkeep token: %s\n", problem->c_str());
     return kExitFailed;
   }

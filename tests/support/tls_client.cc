@@ -9,21 +9,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "server/tls_setup.h"
+
 namespace upkeep::testing {
-namespace {
-
-std::string Errors() {
-  std::string text;
-  while (const unsigned long code = ERR_get_error()) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof buffer);
-    if (!text.empty()) text += "; ";
-    text += buffer;
-  }
-  return text;
-}
-
-}  // namespace
 
 TlsExchange TlsRequest(uint16_t port, const std::string& raw_request,
                        const TlsClientOptions& options) {
@@ -31,7 +19,7 @@ TlsExchange TlsRequest(uint16_t port, const std::string& raw_request,
   ERR_clear_error();
   SSL_CTX* context = SSL_CTX_new(TLS_client_method());
   if (context == nullptr) {
-    result.error = "SSL_CTX_new: " + Errors();
+    result.error = "SSL_CTX_new: " + upkeep::OpenSslErrors();
     return result;
   }
   if (options.max_version != 0 && options.max_version < TLS1_2_VERSION) {
@@ -44,7 +32,7 @@ TlsExchange TlsRequest(uint16_t port, const std::string& raw_request,
   if (options.max_version != 0) SSL_CTX_set_max_proto_version(context, options.max_version);
   if (!options.ca_file.empty()) {
     if (SSL_CTX_load_verify_locations(context, options.ca_file.c_str(), nullptr) != 1) {
-      result.error = "cannot load " + options.ca_file + ": " + Errors();
+      result.error = "cannot load " + options.ca_file + ": " + upkeep::OpenSslErrors();
       SSL_CTX_free(context);
       return result;
     }
@@ -69,7 +57,7 @@ TlsExchange TlsRequest(uint16_t port, const std::string& raw_request,
   SSL* ssl = SSL_new(context);
   SSL_set_fd(ssl, fd);
   if (SSL_connect(ssl) != 1) {
-    result.error = "handshake failed: " + Errors();
+    result.error = "handshake failed: " + upkeep::OpenSslErrors();
   } else {
     result.handshake_ok = true;
     result.protocol = SSL_get_version(ssl);
