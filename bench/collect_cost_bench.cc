@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "exporter/file_reader.h"
+#include "common/file_reader.h"
 
 namespace upkeep::bench {
 namespace {

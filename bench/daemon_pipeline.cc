@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "exporter/host_collectors.h"
-#include "exporter/queue_source.h"
-#include "server/config.h"
+#include "queue/queue_source.h"
+#include "app/config.h"
 #include "server/router.h"
 
 namespace upkeep::bench {

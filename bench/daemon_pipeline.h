@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "exporter/queue_monitor.h"
+#include "queue/queue_monitor.h"
 #include "exporter/sample.h"
 #include "exporter/sampler.h"
 #include "exporter/snapshot_ring.h"

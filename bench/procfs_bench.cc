@@ -7,7 +7,7 @@
 
 #include "bench/bench_counters.h"
 #include "bench/proc_text.h"
-#include "exporter/file_reader.h"
+#include "common/file_reader.h"
 #include "exporter/procfs_parsers.h"
 
 namespace upkeep::bench {

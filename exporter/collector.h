@@ -2,14 +2,10 @@
 
 #include <string_view>
 
-#include "exporter/result.h"
+#include "common/result.h"
 #include "exporter/sample.h"
 
 namespace upkeep {
-
-struct Ok {};
-using Status = Result<Ok>;
-inline Status OkStatus() { return Ok{}; }
 
 // One source of host values. The sampler calls Collect() once a tick on its own thread,
 // times it and records success; a failing collector leaves its part of the sample empty

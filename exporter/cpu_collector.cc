@@ -1,6 +1,6 @@
 #include "exporter/cpu_collector.h"
 
-#include "exporter/file_reader.h"
+#include "common/file_reader.h"
 
 namespace upkeep {
 

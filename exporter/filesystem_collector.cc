@@ -10,7 +10,7 @@
 #include <system_error>
 #include <utility>
 
-#include "exporter/file_reader.h"
+#include "common/file_reader.h"
 #include "exporter/filesystem_selection.h"
 
 namespace upkeep {

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "exporter/version.h"
+#include "common/version.h"
 
 namespace upkeep {
 namespace {

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "exporter/collector.h"
-#include "exporter/file_reader.h"
+#include "common/file_reader.h"
 
 namespace upkeep {
 

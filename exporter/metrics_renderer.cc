@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "exporter/prometheus_text.h"
-#include "exporter/version.h"
+#include "common/version.h"
 
 namespace upkeep {
 namespace {

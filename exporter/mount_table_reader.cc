@@ -8,7 +8,7 @@
 #include <cstring>
 #include <utility>
 
-#include "exporter/file_reader.h"
+#include "common/file_reader.h"
 
 namespace upkeep {
 

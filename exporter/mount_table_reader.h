@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "exporter/result.h"
+#include "common/result.h"
 
 namespace upkeep {
 

@@ -8,6 +8,8 @@
 #include <system_error>
 #include <utility>
 
+#include "common/text.h"
+
 namespace upkeep {
 namespace {
 
@@ -18,18 +20,6 @@ constexpr size_t kMaxQuoted = 60;
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsOctal(char c) { return c >= '0' && c <= '7'; }
-
-std::string Quote(std::string_view s) {
-  std::string out = "'";
-  if (s.size() > kMaxQuoted) {
-    out.append(s.substr(0, kMaxQuoted));
-    out.append("...'");
-  } else {
-    out.append(s);
-    out.push_back('\'');
-  }
-  return out;
-}
 
 // Error from pieces; only error paths build strings.
 template <typename... Parts>
@@ -106,8 +96,9 @@ Num ParseNonNegativeDouble(std::string_view token, double& out) {
 
 Error NumberError(std::string_view file, std::string_view what, std::string_view token,
                   Num status) {
-  if (status == Num::kOutOfRange) return Fail(file, ": ", what, " out of range: ", Quote(token));
-  return Fail(file, ": malformed ", what, ": ", Quote(token));
+  if (status == Num::kOutOfRange)
+    return Fail(file, ": ", what, " out of range: ", Quote(token, kMaxQuoted));
+  return Fail(file, ": malformed ", what, ": ", Quote(token, kMaxQuoted));
 }
 
 // Decodes the kernel's \NNN octal escapes (it writes space, tab, newline and backslash as
@@ -175,7 +166,8 @@ Result<ProcStat> ParseProcStat(std::string_view text) {
       std::string_view token = NextToken(rest);
       Num status = ParseNumber(token, stat.boot_time);
       if (status != Num::kOk) return NumberError("stat", "btime", token, status);
-      if (!NextToken(rest).empty()) return Fail("stat: malformed btime line: ", Quote(line));
+      if (!NextToken(rest).empty())
+        return Fail("stat: malformed btime line: ", Quote(line, kMaxQuoted));
       have_btime = true;
     }
   }
@@ -216,9 +208,11 @@ Result<MemInfo> ParseMeminfo(std::string_view text) {
       Num status = ParseNumber(number, kb);
       if (status != Num::kOk) return NumberError("meminfo", key, number, status);
       // Requiring the unit also catches a line cut off mid-number.
-      if (unit != "kB") return Fail("meminfo: ", key, " has no kB unit: ", Quote(line));
-      if (!NextToken(rest).empty()) return Fail("meminfo: malformed ", key, ": ", Quote(line));
-      if (kb > kMaxKb) return Fail("meminfo: ", key, " overflows 64-bit bytes: ", Quote(number));
+      if (unit != "kB") return Fail("meminfo: ", key, " has no kB unit: ", Quote(line, kMaxQuoted));
+      if (!NextToken(rest).empty())
+        return Fail("meminfo: malformed ", key, ": ", Quote(line, kMaxQuoted));
+      if (kb > kMaxKb)
+        return Fail("meminfo: ", key, " overflows 64-bit bytes: ", Quote(number, kMaxQuoted));
       info.*kFields[i].member = kb * 1024;
       found |= 1u << i;
       break;
@@ -236,11 +230,12 @@ Result<LoadAvg> ParseLoadavg(std::string_view text) {
   std::string_view rest = text;
   size_t count = 0;
   for (std::string_view token = NextToken(rest); !token.empty(); token = NextToken(rest)) {
-    if (count == kFields) return Fail("loadavg: more than 5 fields: ", Quote(text));
+    if (count == kFields) return Fail("loadavg: more than 5 fields: ", Quote(text, kMaxQuoted));
     tokens[count++] = token;
   }
   if (count != kFields) {
-    return Fail("loadavg: expected 5 fields, got ", std::to_string(count), ": ", Quote(text));
+    return Fail("loadavg: expected 5 fields, got ", std::to_string(count), ": ",
+                Quote(text, kMaxQuoted));
   }
   LoadAvg load;
   static constexpr std::string_view kNames[] = {"load1", "load5", "load15"};
@@ -255,7 +250,7 @@ Result<LoadAvg> ParseLoadavg(std::string_view text) {
   uint64_t unused = 0;
   if (slash == std::string_view::npos || ParseNumber(tasks.substr(0, slash), unused) != Num::kOk ||
       ParseNumber(tasks.substr(slash + 1), unused) != Num::kOk) {
-    return Fail("loadavg: malformed runnable/total tasks: ", Quote(tasks));
+    return Fail("loadavg: malformed runnable/total tasks: ", Quote(tasks, kMaxQuoted));
   }
   Num status = ParseNumber(tokens[4], unused);
   if (status != Num::kOk) return NumberError("loadavg", "last pid", tokens[4], status);
@@ -266,8 +261,10 @@ Result<Uptime> ParseUptime(std::string_view text) {
   std::string_view rest = text;
   std::string_view up = NextToken(rest);
   std::string_view idle = NextToken(rest);
-  if (idle.empty()) return Fail("uptime: expected 2 fields (uptime idle): ", Quote(text));
-  if (!NextToken(rest).empty()) return Fail("uptime: more than 2 fields: ", Quote(text));
+  if (idle.empty())
+    return Fail("uptime: expected 2 fields (uptime idle): ", Quote(text, kMaxQuoted));
+  if (!NextToken(rest).empty())
+    return Fail("uptime: more than 2 fields: ", Quote(text, kMaxQuoted));
   Uptime uptime;
   Num status = ParseNonNegativeDouble(up, uptime.uptime_seconds);
   if (status != Num::kOk) return NumberError("uptime", "uptime", up, status);
@@ -284,13 +281,14 @@ Result<ProcessStatm> ParseProcessStatm(std::string_view text) {
   std::string_view rest = text;
   size_t count = 0;
   for (std::string_view token = NextToken(rest); !token.empty(); token = NextToken(rest)) {
-    if (count == kFields) return Fail("statm: more than 7 fields: ", Quote(text));
+    if (count == kFields) return Fail("statm: more than 7 fields: ", Quote(text, kMaxQuoted));
     const Num status = ParseNumber(token, values[count]);
     if (status != Num::kOk) return NumberError("statm", kNames[count], token, status);
     ++count;
   }
   if (count != kFields) {
-    return Fail("statm: expected 7 fields, got ", std::to_string(count), ": ", Quote(text));
+    return Fail("statm: expected 7 fields, got ", std::to_string(count), ": ",
+                Quote(text, kMaxQuoted));
   }
   return ProcessStatm{.size_pages = values[0], .resident_pages = values[1]};
 }
@@ -300,7 +298,7 @@ Result<ProcessStat> ParseProcessStat(std::string_view text) {
   size_t open = text.find('(');
   size_t close = text.rfind(')');
   if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
-    return Fail("process stat: missing (comm): ", Quote(text));
+    return Fail("process stat: missing (comm): ", Quote(text, kMaxQuoted));
   }
   std::string_view head = text.substr(0, open);
   std::string_view pid = NextToken(head);
@@ -359,7 +357,8 @@ Result<std::vector<MountInfo>> ParseMountInfo(std::string_view text) {
     ++line_number;
     if (IsBlankLine(line)) continue;
     auto line_error = [&](std::string_view what) {
-      return Fail("mountinfo line ", std::to_string(line_number), ": ", what, ": ", Quote(line));
+      return Fail("mountinfo line ", std::to_string(line_number), ": ", what, ": ",
+                  Quote(line, kMaxQuoted));
     };
 
     // Fields are separated by exactly one space; an empty field (an empty source) stays one.

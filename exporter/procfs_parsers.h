@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "exporter/result.h"
+#include "common/result.h"
 
 namespace upkeep {
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "exporter/procfs_parsers.h"
+#include "queue/queue_source.h"
 
 namespace upkeep {
 
@@ -35,19 +36,6 @@ struct ProcessSample {
   uint64_t resident_bytes = 0;
   uint64_t open_fds = 0;
   double start_time_seconds = 0;
-};
-
-// The latest queue probe as the sampler saw it (see exporter/queue_source.h).
-struct QueueSample {
-  std::string source = "none";
-  bool probe_success = true;
-  double probe_duration_seconds = 0;
-  double last_success_timestamp_seconds = 0;
-  bool stale = false;
-  std::string error;  // empty when the last probe succeeded
-  int64_t depth = 0;
-  int64_t active_jobs = 0;
-  nlohmann::json active_job;  // null when no job is active
 };
 
 struct CollectorStatus {

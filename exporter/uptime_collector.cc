@@ -1,6 +1,6 @@
 #include "exporter/uptime_collector.h"
 
-#include "exporter/file_reader.h"
+#include "common/file_reader.h"
 
 namespace upkeep {
 

@@ -5,109 +5,11 @@
 
 #include <cstring>
 
-#include "server/api_token.h"
+#include "auth/api_token.h"
+#include "common/text.h"
 #include "server/http_response.h"
 
 namespace upkeep {
-namespace {
-
-constexpr std::string_view kChallenge = "WWW-Authenticate: Bearer realm=\"upkeep\"\r\n";
-constexpr std::string_view kInvalidRequest =
-    "WWW-Authenticate: Bearer realm=\"upkeep\", error=\"invalid_request\"\r\n";
-constexpr std::string_view kInvalidToken =
-    "WWW-Authenticate: Bearer realm=\"upkeep\", error=\"invalid_token\"\r\n";
-
-bool IsBlank(char ch) { return ch == ' ' || ch == '\t'; }
-
-// For log lines: a client-chosen string, shortened, with anything unprintable replaced, so it
-// cannot forge or break log lines.
-std::string ForLog(std::string_view text) {
-  constexpr size_t kMax = 200;
-  std::string out;
-  for (const char ch : text.substr(0, kMax)) {
-    const auto c = static_cast<unsigned char>(ch);
-    out.push_back(c >= 0x20 && c < 0x7f ? ch : '?');
-  }
-  if (text.size() > kMax) out += "...";
-  return out;
-}
-
-AuthDecision Refuse(int status, AuthFailure reason, std::string_view message,
-                    std::string_view authenticate, std::string detail = {}) {
-  AuthDecision decision;
-  decision.status = status;
-  decision.reason = reason;
-  decision.message = message;
-  decision.authenticate = authenticate;
-  decision.detail = std::move(detail);
-  return decision;
-}
-
-AuthDecision CheckRole(RoleSet roles, Access required) {
-  const Role role = required == Access::kAdmin ? Role::kAdmin : Role::kMetrics;
-  if (roles.Satisfies(role)) {
-    AuthDecision decision;
-    decision.allowed = true;
-    decision.status = 200;
-    return decision;
-  }
-  return Refuse(403, AuthFailure::kForbidden,
-                required == Access::kAdmin ? "this endpoint needs the admin role"
-                                           : "this endpoint needs the metrics or admin role",
-                {});
-}
-
-}  // namespace
-
-AuthDecision Authorize(const char* authorization, Access required, const Credentials* credentials,
-                       std::chrono::system_clock::time_point now) {
-  if (required == Access::kPublic) {
-    AuthDecision decision;
-    decision.allowed = true;
-    decision.status = 200;
-    return decision;
-  }
-  if (authorization == nullptr) {
-    return Refuse(401, AuthFailure::kMissing,
-                  "authentication required: send Authorization: Bearer <token>", kChallenge);
-  }
-  std::string_view header = authorization;
-  constexpr std::string_view kScheme = "bearer";
-  const bool bearer = header.size() > kScheme.size() && IsBlank(header[kScheme.size()]) &&
-                      mg_strncasecmp(header.data(), kScheme.data(), kScheme.size()) == 0;
-  if (!bearer) {
-    return Refuse(401, AuthFailure::kMalformed,
-                  "expected Authorization: Bearer <token> (an API token or a JWT)",
-                  kInvalidRequest);
-  }
-  std::string_view credential = header.substr(kScheme.size());
-  while (!credential.empty() && IsBlank(credential.front())) credential.remove_prefix(1);
-  while (!credential.empty() && IsBlank(credential.back())) credential.remove_suffix(1);
-  if (credential.empty()) {
-    return Refuse(401, AuthFailure::kMalformed, "the bearer credential is empty", kInvalidRequest);
-  }
-  if (credentials == nullptr) {
-    return Refuse(401, AuthFailure::kUnknownToken, "invalid credentials", kInvalidToken);
-  }
-  if (credential.starts_with(kApiTokenPrefix) || !IsJwtShaped(credential)) {
-    const TokenRecord* record = credentials->tokens.Find(credential);
-    if (record == nullptr) {
-      return Refuse(401, AuthFailure::kUnknownToken,
-                    "invalid credentials: unknown or revoked token", kInvalidToken);
-    }
-    return CheckRole(RoleSet(record->role), required);
-  }
-  Result<JwtClaims> claims = VerifyJwt(credential, credentials->jwt, now);
-  if (!claims) {
-    return Refuse(401, AuthFailure::kInvalidJwt, "invalid credentials", kInvalidToken,
-                  claims.error());
-  }
-  AuthDecision decision = CheckRole(claims->roles, required);
-  if (!decision.allowed && !claims->subject.empty()) {
-    decision.detail = "JWT subject \"" + ForLog(claims->subject) + "\"";
-  }
-  return decision;
-}
 
 AccessControl::AccessControl(AccessControlOptions options)
     : options_(std::move(options)),
@@ -176,7 +78,7 @@ bool AccessControl::Admit(mg_connection* conn, Access required) {
   metrics_.CountAuthFailure(decision.reason);
   if (!client) client = ClientOf(conn);
   const mg_request_info* info = mg_get_request_info(conn);
-  const std::string path = ForLog(info->local_uri_raw != nullptr ? info->local_uri_raw : "");
+  const std::string path = Printable(info->local_uri_raw != nullptr ? info->local_uri_raw : "");
   const std::string address = client->ToString();
   std::string message(decision.message);
   if (!decision.detail.empty()) message += " (" + decision.detail + ")";

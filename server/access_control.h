@@ -5,21 +5,15 @@
 #include <string_view>
 #include <vector>
 
-#include "server/credential_store.h"
-#include "server/failure_lockout.h"
+#include "auth/authorization.h"
+#include "auth/credential_store.h"
+#include "auth/failure_lockout.h"
+#include "auth/ip_address.h"
 #include "server/http_metrics.h"
-#include "server/ip_address.h"
 
 struct mg_connection;
 
 namespace upkeep {
-
-// What a path needs.
-enum class Access : uint8_t {
-  kPublic,   // /, /-/healthy, /-/ready; /metrics while auth.metrics is open
-  kMetrics,  // /metrics while auth.metrics is token: role metrics or admin
-  kAdmin,    // everything under /api/: role admin
-};
 
 struct AccessControlOptions {
   CredentialStoreOptions credentials;
@@ -28,21 +22,6 @@ struct AccessControlOptions {
   std::chrono::milliseconds lockout_window{60'000};
   std::vector<Cidr> trusted_proxies;  // whose X-Forwarded-For names the client
 };
-
-// The outcome of checking one Authorization header.
-struct AuthDecision {
-  bool allowed = false;
-  int status = 401;  // 401 or 403 when refused
-  AuthFailure reason = AuthFailure::kMissing;
-  std::string_view message;       // for the client (a fixed text)
-  std::string detail;             // for the client and the log (no part of the credential)
-  std::string_view authenticate;  // the WWW-Authenticate header line, for a 401
-};
-
-// Checks `authorization` (the header value, nullptr when absent) against `credentials` for
-// `required`. Pure apart from the clock passed in; no allocation on success with an API token.
-AuthDecision Authorize(const char* authorization, Access required, const Credentials* credentials,
-                       std::chrono::system_clock::time_point now);
 
 // Who may call what: credentials (API tokens and JWTs, reloaded by a watcher), the failure
 // lockout and the request counters. A request that is allowed touches no lock: the lockout

@@ -20,24 +20,6 @@ void AppendLabelValue(std::string& out, std::string_view value) {
 
 }  // namespace
 
-std::string_view AuthFailureLabel(AuthFailure reason) {
-  switch (reason) {
-    case AuthFailure::kMissing:
-      return "missing";
-    case AuthFailure::kMalformed:
-      return "malformed";
-    case AuthFailure::kUnknownToken:
-      return "unknown_token";
-    case AuthFailure::kInvalidJwt:
-      return "invalid_jwt";
-    case AuthFailure::kForbidden:
-      return "forbidden";
-    case AuthFailure::kLockedOut:
-      return "locked_out";
-  }
-  return "unknown";
-}
-
 HttpMetrics::HttpMetrics() : labels_{"other"} {}
 
 void HttpMetrics::SetHandlerLabels(std::vector<std::string> labels) {

@@ -7,20 +7,9 @@
 #include <string_view>
 #include <vector>
 
-namespace upkeep {
+#include "auth/authorization.h"
 
-// Why an authenticated endpoint refused a request: the {reason} of
-// upkeep_http_auth_failures_total.
-enum class AuthFailure : uint8_t {
-  kMissing,       // no Authorization header (401)
-  kMalformed,     // not "Bearer <credential>", empty, or neither a token nor a JWT (401)
-  kUnknownToken,  // an API token that is not (or no longer) in the tokens file (401)
-  kInvalidJwt,    // bad signature, expired, not yet valid, wrong alg/iss/aud, ... (401)
-  kForbidden,     // valid credentials without the role (403)
-  kLockedOut,     // too many failures from this client (429)
-};
-inline constexpr size_t kAuthFailureKinds = 6;
-std::string_view AuthFailureLabel(AuthFailure reason);
+namespace upkeep {
 
 // Request counters updated on the request threads: fixed arrays of relaxed atomics, no lock,
 // no allocation. The sampler renders them into each snapshot's /metrics text (AppendText), so

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "exporter/version.h"
+#include "common/version.h"
 #include "server/accept_encoding.h"
 #include "server/http_response.h"
 #include "server/tls_setup.h"

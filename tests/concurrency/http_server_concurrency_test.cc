@@ -10,9 +10,9 @@
 #include "exporter/cpu_collector.h"
 #include "exporter/memory_collector.h"
 #include "exporter/sampler.h"
-#include "server/api_token.h"
+#include "auth/api_token.h"
 #include "server/http_server.h"
-#include "server/tokens_file.h"
+#include "auth/tokens_file.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 

@@ -1,7 +1,7 @@
 // The queue monitor's thread against real sources (a SQLite file changed by the test, a slow
 // HTTP server), and readers that must never wait for a probe. Run under ThreadSanitizer.
 
-#include "exporter/queue_monitor.h"
+#include "queue/queue_monitor.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
-#include "exporter/http_queue_source.h"
-#include "exporter/sqlite_queue_source.h"
+#include "queue/http_queue_source.h"
+#include "queue/sqlite_queue_source.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/scripted_http_server.h"
 #include "tests/support/sqlite_db.h"

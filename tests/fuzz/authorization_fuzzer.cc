@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "server/access_control.h"
-#include "server/sha256.h"
+#include "auth/sha256.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

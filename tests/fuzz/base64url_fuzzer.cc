@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "server/base64url.h"
+#include "auth/base64url.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

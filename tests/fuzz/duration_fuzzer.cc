@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/duration.h"
+#include "common/duration.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

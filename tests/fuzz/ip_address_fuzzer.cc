@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/ip_address.h"
+#include "auth/ip_address.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

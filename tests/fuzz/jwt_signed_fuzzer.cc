@@ -15,8 +15,8 @@
 #include <string>
 #include <string_view>
 
-#include "server/base64url.h"
-#include "server/jwt_verifier.h"
+#include "auth/base64url.h"
+#include "auth/jwt_verifier.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

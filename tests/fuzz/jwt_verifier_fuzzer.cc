@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "server/jwt_verifier.h"
+#include "auth/jwt_verifier.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

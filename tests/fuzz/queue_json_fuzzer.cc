@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "exporter/queue_json.h"
+#include "queue/queue_json.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

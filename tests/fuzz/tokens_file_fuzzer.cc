@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/tokens_file.h"
+#include "auth/tokens_file.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

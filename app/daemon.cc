@@ -1,0 +1,147 @@
+#include "app/daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <optional>
+
+#include "queue/command_queue_source.h"
+#include "exporter/host_collectors.h"
+#include "queue/http_queue_source.h"
+#include "queue/queue_source.h"
+#include "queue/sqlite_queue_source.h"
+#include "auth/ip_address.h"
+
+namespace upkeep {
+namespace {
+
+std::vector<std::unique_ptr<Collector>> MakeCollectors(const SampleConfig& sample) {
+  return MakeHostCollectors({.procfs = sample.procfs,
+                             .rootfs = sample.rootfs,
+                             .filesystems_auto = sample.filesystems_auto,
+                             .filesystems = sample.filesystems,
+                             .stat_timeout = sample.stat_timeout});
+}
+
+// --- queue -----------------------------------------------------------------------------------
+// Every source, `none` included, goes through a QueueMonitor: one code path. Values were
+// validated when the config was loaded.
+std::unique_ptr<QueueSource> MakeQueueSource(const QueueConfig& queue) {
+  if (queue.type == "sqlite") {
+    return std::make_unique<SqliteQueueSource>(SqliteQueueSourceOptions{
+        .path = queue.sqlite.path,
+        .depth_query = queue.sqlite.depth_query,
+        .active_query = queue.sqlite.active_query,
+        .timeout = queue.timeout,
+    });
+  }
+  if (queue.type == "http") {
+    return std::make_unique<HttpQueueSource>(HttpQueueSourceOptions{
+        .url = ParseHttpUrl(queue.http.url).value(),
+        .url_text = queue.http.url,
+        .bearer_token_file = queue.http.bearer_token_file,
+        .timeout = queue.timeout,
+    });
+  }
+  if (queue.type == "command") {
+    return std::make_unique<CommandQueueSource>(CommandQueueSourceOptions{
+        .argv = SplitCommandLine(queue.command.run).value(),
+        .timeout = queue.timeout,
+    });
+  }
+  return std::make_unique<NoneQueueSource>();
+}
+// --- end queue -------------------------------------------------------------------------------
+
+// --- access control -----------------------------------------------------------------------
+AccessControlOptions MakeAccessOptions(const Config& config) {
+  AccessControlOptions options;
+  options.credentials.tokens_file = config.auth.tokens_file;
+  options.credentials.jwt_secret_file = config.auth.jwt.secret_file;
+  options.credentials.jwt.issuer = config.auth.jwt.issuer;
+  options.credentials.jwt.audience = config.auth.jwt.audience;
+  options.credentials.jwt.role_claim = config.auth.jwt.role_claim;
+  options.credentials.jwt.leeway =
+      std::chrono::duration_cast<std::chrono::seconds>(config.auth.jwt.leeway);
+  options.metrics_need_token = config.auth.metrics == "token";
+  options.max_failures = config.auth.max_failures;
+  options.lockout_window = config.auth.lockout_window;
+  options.credentials.poll_interval = config.auth.watch_interval;
+  for (const std::string& cidr : config.web.trusted_proxies) {
+    options.trusted_proxies.push_back(Cidr::Parse(cidr).value());  // validated with the config
+  }
+  return options;
+}
+
+// The start-up warnings about access: nobody can use the admin API, or tokens would cross
+// the network in clear.
+void WarnAboutAccess(const Config& config, const AccessControl& access) {
+  if (access.NoCredentialSources()) {
+    spdlog::warn(
+        "no auth.tokens_file and no auth.jwt.secret_file: the admin API (/api/...) "
+        "answers 401 to every request");
+  }
+  const std::string host = ParseListenAddress(config.web.listen_address)->host;
+  const std::optional<IpAddress> address = IpAddress::Parse(host);
+  const bool loopback = host == "localhost" || (address && address->IsLoopback());
+  if (!loopback && !config.web.tls.enabled()) {
+    spdlog::warn(
+        "the admin API listens on {} without TLS: tokens would cross the network in "
+        "clear; set web.tls or listen on 127.0.0.1",
+        host.empty() ? "every address" : host);
+  }
+}
+// --- end access control -------------------------------------------------------------------
+
+}  // namespace
+
+Daemon::Daemon(const Config& config) {
+  Result<HostPort> address = ParseListenAddress(config.web.listen_address);
+  HttpServerOptions http;
+  http.host = address->host;  // validated when the config was loaded
+  http.port = address->port;
+  http.telemetry_path = config.web.telemetry_path;
+  http.threads = config.web.threads;
+  http.request_timeout = config.web.request_timeout;
+  http.keep_alive_timeout = config.web.keep_alive_timeout;
+  http.tls_cert_file = config.web.tls.cert_file;  // access control
+  http.tls_key_file = config.web.tls.key_file;
+  http.max_body_bytes = config.web.max_body_bytes;
+  access_ = std::make_unique<AccessControl>(MakeAccessOptions(config));
+  WarnAboutAccess(config, *access_);
+  queue_ = std::make_unique<QueueMonitor>(MakeQueueSource(config.queue),
+                                          QueueMonitorOptions{
+                                              .interval = config.queue.interval,
+                                              .timeout = config.queue.timeout,
+                                              .stale_after = config.queue.stale_after,
+                                          });
+  // The sampler only copies the monitor's latest result: it never waits for a probe.
+  sampler_ = std::make_unique<Sampler>(
+      MakeCollectors(config.sample), [queue = queue_.get()] { return queue->Latest(); },
+      config.sample.interval, ring_);
+  // The request counters reach /metrics through the sampler's snapshot.
+  sampler_->SetExtraMetrics(
+      [access = access_.get()](std::string& out) { access->metrics().AppendText(out); });
+  http_ = std::make_unique<HttpServer>(std::move(http), ring_, access_.get());
+}
+
+Daemon::~Daemon() { Stop(); }
+
+void Daemon::Start() {
+  access_->Start();  // credentials first: a bad tokens file stops the start
+  // Waits (at most queue.timeout) for the first probe, so that the first snapshot has the queue.
+  queue_->Start();
+  sampler_->Start();
+  http_->Start();
+}
+
+void Daemon::Stop() {
+  http_->Stop();
+  access_->Stop();
+  sampler_->Stop();
+  queue_->Stop();
+}
+
+void Daemon::Reload() { access_->Reload(); }
+
+}  // namespace upkeep
