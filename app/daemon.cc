@@ -5,12 +5,12 @@
 #include <chrono>
 #include <optional>
 
-#include "queue/command_queue_source.h"
+#include "auth/ip_address.h"
 #include "exporter/host_collectors.h"
+#include "queue/command_queue_source.h"
 #include "queue/http_queue_source.h"
 #include "queue/queue_source.h"
 #include "queue/sqlite_queue_source.h"
-#include "auth/ip_address.h"
 
 namespace upkeep {
 namespace {

@@ -2,11 +2,11 @@
 
 #include <memory>
 
-#include "queue/queue_monitor.h"
+#include "app/config.h"
 #include "exporter/sampler.h"
 #include "exporter/snapshot_ring.h"
+#include "queue/queue_monitor.h"
 #include "server/access_control.h"
-#include "app/config.h"
 #include "server/http_server.h"
 
 namespace upkeep {

@@ -7,11 +7,11 @@
 #include <exception>
 #include <string_view>
 
-#include "common/version.h"
 #include "app/config.h"
 #include "app/daemon.h"
 #include "app/logging.h"
 #include "app/token_command.h"
+#include "common/version.h"
 
 namespace {
 

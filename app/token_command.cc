@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "auth/api_token.h"
 #include "app/config.h"
+#include "auth/api_token.h"
 #include "auth/secure_file.h"
 #include "auth/tokens_file.h"
 

@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "auth/jwt_verifier.h"
-#include "common/lock_free_publisher.h"
 #include "auth/token_set.h"
+#include "common/lock_free_publisher.h"
 
 namespace upkeep {
 

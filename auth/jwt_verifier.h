@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/result.h"
 #include "auth/role.h"
+#include "common/result.h"
 
 namespace upkeep {
 

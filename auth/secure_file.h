@@ -8,7 +8,6 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "common/result.h"
 
 namespace upkeep {
 

@@ -5,9 +5,9 @@
 #include <string_view>
 #include <vector>
 
-#include "common/result.h"
 #include "auth/role.h"
 #include "auth/sha256.h"
+#include "common/result.h"
 
 namespace upkeep {
 

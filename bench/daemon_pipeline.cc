@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "app/config.h"
 #include "exporter/host_collectors.h"
 #include "queue/queue_source.h"
-#include "app/config.h"
 #include "server/router.h"
 
 namespace upkeep::bench {

@@ -7,10 +7,10 @@
 
 #include <memory>
 
-#include "queue/queue_monitor.h"
 #include "exporter/sample.h"
 #include "exporter/sampler.h"
 #include "exporter/snapshot_ring.h"
+#include "queue/queue_monitor.h"
 #include "server/access_control.h"
 
 namespace upkeep::bench {

@@ -3,8 +3,8 @@
 #include <optional>
 #include <string>
 
-#include "exporter/collector.h"
 #include "common/file_reader.h"
+#include "exporter/collector.h"
 
 namespace upkeep {
 

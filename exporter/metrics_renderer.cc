@@ -3,8 +3,8 @@
 #include <array>
 #include <utility>
 
-#include "exporter/prometheus_text.h"
 #include "common/version.h"
+#include "exporter/prometheus_text.h"
 
 namespace upkeep {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "exporter/collector.h"
 #include "common/file_reader.h"
+#include "exporter/collector.h"
 
 namespace upkeep {
 

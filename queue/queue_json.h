@@ -3,8 +3,8 @@
 #include <cstddef>
 #include <string_view>
 
-#include "queue/queue_source.h"
 #include "common/result.h"
+#include "queue/queue_source.h"
 
 namespace upkeep {
 

@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "queue/queue_source.h"
-#include "queue/queue_source.h"
 
 namespace upkeep {
 

@@ -10,14 +10,14 @@
 #include <thread>
 #include <vector>
 
+#include "auth/api_token.h"
+#include "auth/secure_file.h"
+#include "auth/tokens_file.h"
+#include "common/lock_free_publisher.h"
 #include "exporter/cpu_collector.h"
 #include "exporter/sampler.h"
 #include "server/access_control.h"
-#include "auth/api_token.h"
 #include "server/http_server.h"
-#include "common/lock_free_publisher.h"
-#include "auth/secure_file.h"
-#include "auth/tokens_file.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 

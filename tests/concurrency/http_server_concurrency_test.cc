@@ -7,12 +7,12 @@
 #include <thread>
 #include <vector>
 
+#include "auth/api_token.h"
+#include "auth/tokens_file.h"
 #include "exporter/cpu_collector.h"
 #include "exporter/memory_collector.h"
 #include "exporter/sampler.h"
-#include "auth/api_token.h"
 #include "server/http_server.h"
-#include "auth/tokens_file.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 

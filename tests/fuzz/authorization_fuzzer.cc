@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "server/access_control.h"
 #include "auth/sha256.h"
+#include "server/access_control.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

@@ -6,8 +6,8 @@
 #include <set>
 #include <string>
 
-#include "exporter/sample.h"
 #include "common/version.h"
+#include "exporter/sample.h"
 
 namespace upkeep {
 namespace {

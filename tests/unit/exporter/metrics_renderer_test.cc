@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "exporter/sample.h"
 #include "common/version.h"
+#include "exporter/sample.h"
 
 namespace upkeep {
 namespace {
