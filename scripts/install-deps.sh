@@ -15,6 +15,8 @@ run_pkgs=(
   prometheus-cpp-dev libcivetweb-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libdeflate-dev libssl-dev zlib1g-dev
   libsqlite3-dev sqlite3
+  libcurl4-openssl-dev   # common/http_client: the queue's http source
+  libgit2-dev git        # controller/: the update check and execution
 )
 test_pkgs=(
   libgtest-dev libgmock-dev ccache gcovr
