@@ -26,11 +26,11 @@ build: deps $(BUILD)/CMakeCache.txt
 run: build
 	@BUILD=$(BUILD) CONFIG=$(CONFIG) scripts/run.sh
 
-# --- quality gates (scripts/gates.sh) ----------------------------------------------------
-# make test: format check, coverage build + whole suite, ASan+UBSan build + whole suite, TSan
-#   build + concurrency suite, each fuzz target ~10 s, then the per-area coverage table with
-#   its thresholds. Every gate runs even if one fails; the exit status is non-zero if any did.
-# One gate alone: make test-format | coverage | test-asan | test-tsan | fuzz | lint.
+# Quality gates (scripts/gates.sh). make test: format check, one gcov + ASan + UBSan build with
+#   the whole suite on it, a TSan build + the concurrency suite, each fuzz target ~10 s, then the
+#   per-folder coverage table with its thresholds. Every gate runs even if one fails; the exit
+#   status is non-zero if any did.
+# One gate alone: make test-format | coverage | test-asan (the same build) | test-tsan | fuzz | lint.
 FUZZ_SECONDS ?= 300
 .PHONY: test-format coverage test-asan test-tsan fuzz lint
 
@@ -44,7 +44,7 @@ coverage: deps-test
 	@JOBS=$(JOBS) scripts/gates.sh coverage && JOBS=$(JOBS) scripts/gates.sh coverage-report
 
 test-asan: deps-test
-	@JOBS=$(JOBS) scripts/gates.sh asan
+	@JOBS=$(JOBS) scripts/gates.sh coverage
 
 test-tsan: deps-test
 	@JOBS=$(JOBS) scripts/gates.sh tsan
@@ -54,13 +54,11 @@ fuzz: deps-test
 
 lint: deps-test
 	@JOBS=$(JOBS) scripts/gates.sh lint
-# --- end quality gates -------------------------------------------------------------------
 
 clean:
 	rm -rf build build-*
 
-# --- benchmarks (bench/) ----------------------------------------------------------------
-# make bench: Release micro-benchmarks (Google Benchmark); BENCH_ARGS passes flags to it,
+# Benchmarks (bench/). make bench: Release micro-benchmarks (Google Benchmark); BENCH_ARGS passes flags to it,
 #   e.g. BENCH_ARGS=--benchmark_filter=Gzip.
 # make bench-compare: upkeep vs node_exporter vs nginx under wrk; writes bench/RESULTS.md.
 BENCH_BUILD ?= build-bench
@@ -76,4 +74,3 @@ bench:
 bench-compare:
 	@scripts/install-deps.sh bench
 	BUILD_DIR=$(CURDIR)/$(BENCH_BUILD) bench/compare.sh
-# --- end benchmarks ---------------------------------------------------------------------

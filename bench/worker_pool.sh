@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/worker_pool.sh: is /metrics still there for a fresh client while the worker pool is
-# under siege? (issue 2's question, measured for the web.threads / timeout defaults.)
+# under siege? (Measured to choose the web.threads and timeout defaults.)
 #
 # For each web.threads in THREADS and each web.request_timeout in TIMEOUTS (the rest at
 # upkeep's defaults), on loopback:

@@ -2,7 +2,7 @@
 
 // Pure parsers for the /proc files upkeep reads. No I/O: each takes the file's text and
 // returns the parsed values or an Error naming what was wrong. Tested with literal input
-// (tests/unit/procfs_parsers_test.cc) and fuzzed (tests/fuzz/).
+// (tests/unit/exporter/) and fuzzed (tests/fuzz/).
 
 #include <cstdint>
 #include <string>
@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "common/result.h"
+#include "exporter/mountinfo_parser.h"
+#include "exporter/process_parsers.h"
 
 namespace upkeep {
 
@@ -71,37 +73,5 @@ struct Uptime {
   double idle_seconds = 0;
 };
 Result<Uptime> ParseUptime(std::string_view text);
-
-// /proc/<pid>/stat for the process's own CPU time, RSS and start time. The comm field
-// (2nd) is in parentheses and may itself contain spaces and ')'; the parser splits at the
-// last ')'. Needs fields up to rss (24); a text ending right after rss, with no newline, is
-// taken as cut off.
-struct ProcessStat {
-  uint64_t utime_ticks = 0;       // field 14
-  uint64_t stime_ticks = 0;       // field 15
-  uint64_t start_time_ticks = 0;  // field 22, ticks after boot
-  int64_t rss_pages = 0;          // field 24
-};
-Result<ProcessStat> ParseProcessStat(std::string_view text);
-
-// /proc/<pid>/statm (proc(5)): "size resident shared text lib data dt", in pages.
-struct ProcessStatm {
-  uint64_t size_pages = 0;
-  uint64_t resident_pages = 0;
-};
-Result<ProcessStatm> ParseProcessStatm(std::string_view text);
-
-// One line of /proc/<pid>/mountinfo (proc(5)). Octal escapes (\040 for a space, \011, \012,
-// \134) in the root, mount point, fstype and source are decoded.
-struct MountInfo {
-  std::string device_id;    // "major:minor" (field 3)
-  std::string root;         // root of the mount within its filesystem (field 4)
-  std::string mount_point;  // field 5
-  std::string fstype;       // after the " - " separator
-  std::string source;       // the device, e.g. /dev/sda1 or server:/export
-};
-// Skips blank lines; a malformed line is an error naming its line number. No mount line at
-// all is an error too: every process sees at least its root mount.
-Result<std::vector<MountInfo>> ParseMountInfo(std::string_view text);
 
 }  // namespace upkeep

@@ -17,14 +17,19 @@ import subprocess
 import sys
 
 # name, filter regex, exclude regexes, line threshold (%). Paths are relative to the repo root.
-# An area with no instrumented file (controller/ before it exists) is reported as not active.
+# One area per folder of ours; an area with no instrumented file (controller/ before it exists)
+# is reported as not active.
 AREAS = [
+    ("common", r"common/", [], 85.0),
+    ("queue", r"queue/", [], 85.0),
     ("exporter", r"exporter/", [], 85.0),
-    ("server", r"server/", [], 85.0),
+    ("auth", r"auth/", [], 85.0),
     # Update logic: everything in controller/ except the libgit2 wrappers.
     ("controller", r"controller/", [r"controller/git_"], 90.0),
     # Git operations: the libgit2 wrapper files.
     ("controller-git", r"controller/git_", [], 80.0),
+    ("server", r"server/", [], 85.0),
+    ("app", r"app/", [], 85.0),
 ]
 ALWAYS_EXCLUDED = [r"tests/", r"build[^/]*/"]
 

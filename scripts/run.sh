@@ -8,7 +8,7 @@ BUILD="${BUILD:-build}"
 CONFIG="${CONFIG:-config/upkeep.example.yaml}"
 mkdir -p var
 
-# --- first-start preparation (each step is idempotent) -------------------------------
+# First-start preparation (each step is idempotent).
 
 # Access control: one admin API token on the first start, shown once. The example config's
 # auth.tokens_file is ./var/tokens. (UPKEEP_TOKENS_FILE moves it, for the test of this block.)

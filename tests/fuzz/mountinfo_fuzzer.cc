@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "exporter/procfs_parsers.h"
+#include "exporter/mountinfo_parser.h"
 #include "tests/fuzz/fuzz_check.h"
 
 constexpr size_t kMaxErrorBytes = 512;
