@@ -15,7 +15,7 @@
 namespace upkeep {
 namespace {
 
-std::vector<std::unique_ptr<Collector>> MakeCollectors(const SampleConfig& sample) {
+std::vector<std::unique_ptr<Collector>> MakeCollectors(const SampleOptions& sample) {
   return MakeHostCollectors({.procfs = sample.procfs,
                              .rootfs = sample.rootfs,
                              .filesystems_auto = sample.filesystems_auto,
@@ -23,10 +23,9 @@ std::vector<std::unique_ptr<Collector>> MakeCollectors(const SampleConfig& sampl
                              .stat_timeout = sample.stat_timeout});
 }
 
-// --- queue -----------------------------------------------------------------------------------
 // Every source, `none` included, goes through a QueueMonitor: one code path. Values were
 // validated when the config was loaded.
-std::unique_ptr<QueueSource> MakeQueueSource(const QueueConfig& queue) {
+std::unique_ptr<QueueSource> MakeQueueSource(const QueueOptions& queue) {
   if (queue.type == "sqlite") {
     return std::make_unique<SqliteQueueSource>(SqliteQueueSourceOptions{
         .path = queue.sqlite.path,
@@ -41,6 +40,7 @@ std::unique_ptr<QueueSource> MakeQueueSource(const QueueConfig& queue) {
         .url_text = queue.http.url,
         .bearer_token_file = queue.http.bearer_token_file,
         .timeout = queue.timeout,
+        .ca_file = queue.http.ca_file,
     });
   }
   if (queue.type == "command") {
@@ -51,9 +51,7 @@ std::unique_ptr<QueueSource> MakeQueueSource(const QueueConfig& queue) {
   }
   return std::make_unique<NoneQueueSource>();
 }
-// --- end queue -------------------------------------------------------------------------------
 
-// --- access control -----------------------------------------------------------------------
 AccessControlOptions MakeAccessOptions(const Config& config) {
   AccessControlOptions options;
   options.credentials.tokens_file = config.auth.tokens_file;
@@ -91,7 +89,6 @@ void WarnAboutAccess(const Config& config, const AccessControl& access) {
         host.empty() ? "every address" : host);
   }
 }
-// --- end access control -------------------------------------------------------------------
 
 }  // namespace
 

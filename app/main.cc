@@ -9,6 +9,7 @@
 
 #include "app/config.h"
 #include "app/daemon.h"
+#include "app/flags.h"
 #include "app/logging.h"
 #include "app/token_command.h"
 #include "common/version.h"

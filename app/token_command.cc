@@ -32,7 +32,7 @@ constexpr std::string_view kUsage =
     "  upkeep token revoke --name NAME [--tokens-file F | --config FILE]\n"
     "\n"
     "The tokens file is --tokens-file, or auth.tokens_file of the --config file. A running\n"
-    "daemon picks up changes within 2 s (or at once on SIGHUP).\n";
+    "daemon picks up changes within auth.watch_interval (or at once on SIGHUP).\n";
 
 struct UsageError {
   std::string message;

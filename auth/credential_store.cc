@@ -56,58 +56,40 @@ CredentialStore::~CredentialStore() { Stop(); }
 void CredentialStore::Load() { Refresh(/*force=*/true, /*startup=*/true); }
 
 void CredentialStore::StartWatching() {
-  if (thread_.joinable()) return;
+  if (watcher_.running()) return;
   if (options_.tokens_file.empty() && options_.jwt_secret_file.empty() && !options_.on_poll) {
     return;  // nothing to watch
   }
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = false;
-  }
-  thread_ = std::thread([this] { Run(); });
+  watcher_.Start({.interval = options_.poll_interval,
+                  .first_run = WorkerSchedule::FirstRun::kAfterInterval,
+                  .overrun = WorkerSchedule::Overrun::kWaitFullInterval},
+                 [this] { Poll(); });
 }
 
-void CredentialStore::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void CredentialStore::Stop() { watcher_.Stop(); }
 
 void CredentialStore::RequestReload() {
-  {
-    std::lock_guard lock(mutex_);
-    reload_requested_ = true;
-  }
-  wake_.notify_all();
+  reload_requested_.store(true, std::memory_order_relaxed);
+  watcher_.Wake();
 }
 
-void CredentialStore::Run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_ || reload_requested_; });
-    if (stopping_) break;
-    const bool force = reload_requested_;
-    reload_requested_ = false;
-    lock.unlock();
-    if (force) spdlog::info("reloading credentials (SIGHUP)");
-    Refresh(force, /*startup=*/false);
-    if (options_.on_poll) options_.on_poll();
-    lock.lock();
-  }
+void CredentialStore::Poll() {
+  const bool force = reload_requested_.exchange(false, std::memory_order_relaxed);
+  if (force) spdlog::info("reloading credentials (SIGHUP)");
+  Refresh(force, /*startup=*/false);
+  if (options_.on_poll) options_.on_poll();
 }
 
 void CredentialStore::Refresh(bool force, bool startup) {
+  std::lock_guard lock(refresh_mutex_);
   const bool tokens_changed = RefreshTokens(force, startup);
   const bool jwt_changed = RefreshJwtSecret(force, startup);
   if (!tokens_changed && !jwt_changed && loaded_) return;
-  auto credentials = std::make_unique<Credentials>();
-  credentials->tokens = tokens_;
-  credentials->jwt = options_.jwt;
-  credentials->jwt.secret = jwt_secret_;
-  published_.Publish(std::move(credentials));
+  Credentials credentials;
+  credentials.tokens = tokens_;
+  credentials.jwt = options_.jwt;
+  credentials.jwt.secret = jwt_secret_;
+  published_.Replace(std::move(credentials));
   loaded_ = true;
 }
 

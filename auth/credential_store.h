@@ -4,17 +4,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <cstdint>
 #include <ctime>
 #include <functional>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "auth/jwt_verifier.h"
 #include "auth/token_set.h"
-#include "common/lock_free_publisher.h"
+#include "common/slot_ring.h"
+#include "common/worker_thread.h"
 
 namespace upkeep {
 
@@ -34,13 +32,13 @@ struct CredentialStoreOptions {
 };
 
 // Loads the tokens file and the JWT secret, and publishes them to request threads through a
-// LockFreePublisher. A watcher thread stats both files every poll_interval and reloads one
-// that changed (inode, size, mtime or ctime); RequestReload() (SIGHUP) reloads at once.
+// SlotRing (lock-free for readers). A watcher thread stats both files every poll_interval and
+// reloads one that changed (inode, size, mtime or ctime); RequestReload() (SIGHUP) reloads at once.
 // Requests never stat or read anything. A file that fails to load at run time keeps the last
 // good credentials and logs why (the line, for the tokens file); at start-up it is an error.
 class CredentialStore {
  public:
-  using Guard = LockFreePublisher<Credentials>::Guard;
+  using Guard = SlotRing<Credentials>::Lease;
 
   explicit CredentialStore(CredentialStoreOptions options);
   ~CredentialStore();
@@ -79,23 +77,22 @@ class CredentialStore {
   void Refresh(bool force, bool startup);
   bool RefreshTokens(bool force, bool startup);
   bool RefreshJwtSecret(bool force, bool startup);
-  void Run();
+  void Poll();
 
   const CredentialStoreOptions options_;
-  LockFreePublisher<Credentials> published_;
+  SlotRing<Credentials> published_;
 
-  // The watcher's state (the watcher thread only, or the caller of Load() before it starts).
+  // Serialises Refresh() (Load() and the watcher), the one writer of published_, and guards
+  // what it reads and keeps.
+  std::mutex refresh_mutex_;
   TokenSet tokens_;
   std::string jwt_secret_;
   FileStamp tokens_stamp_;
   FileStamp jwt_stamp_;
   bool loaded_ = false;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool reload_requested_ = false;
-  std::thread thread_;
+  std::atomic<bool> reload_requested_{false};
+  WorkerThread watcher_;  // last: stopped before the members its polls use go
 };
 
 }  // namespace upkeep

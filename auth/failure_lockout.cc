@@ -55,10 +55,8 @@ void FailureLockout::Sweep(Clock::time_point now) {
 
 void FailureLockout::PublishLocked(std::vector<Lock> locks) {
   current_locks_ = locks;
-  auto list = std::make_unique<LockList>();
-  list->locks = std::move(locks);
-  const bool any = !list->locks.empty();
-  locks_.Publish(std::move(list));
+  const bool any = !locks.empty();
+  locks_.Replace(LockList{std::move(locks)});
   // Set after publishing, so a reader that sees the flag also finds the list. (Expired
   // entries keep the flag up until the next rebuild; they cost one lookup, not a wrong 429.)
   any_locked_.store(any, std::memory_order_release);

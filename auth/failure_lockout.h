@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/lock_free_publisher.h"
+#include "common/slot_ring.h"
 
 namespace upkeep {
 
@@ -16,8 +16,8 @@ namespace upkeep {
 // its authenticated requests then gets 429 until the lock, one window long, passes.
 //
 // Checking is lock-free and, while nobody is locked (the normal case), one relaxed load: the
-// locked clients are an immutable list published through a LockFreePublisher. Counting a
-// failure takes a mutex, which only failing requests do.
+// locked clients are an immutable list published through a SlotRing. Counting a failure
+// takes a mutex, which only failing requests do; it also makes the ring's writers one at a time.
 class FailureLockout {
  public:
   using Clock = std::chrono::steady_clock;
@@ -64,9 +64,9 @@ class FailureLockout {
   const int max_failures_;
   const std::chrono::milliseconds window_;
   std::atomic<bool> any_locked_{false};
-  LockFreePublisher<LockList> locks_;
+  SlotRing<LockList> locks_;
 
-  std::mutex mutex_;  // the failure path only
+  std::mutex mutex_;  // the failure path only (and Sweep)
   std::unordered_map<uint64_t, Window> windows_;
   std::vector<Lock> current_locks_;  // what locks_ holds, for building the next list
 };

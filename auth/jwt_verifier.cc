@@ -5,8 +5,10 @@
 #include <openssl/hmac.h>
 #include <openssl/params.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 
 #include "auth/base64url.h"
 
@@ -99,6 +101,23 @@ bool SignatureMatches(const Parts& parts, std::string_view token, const std::str
 Error Invalid(const std::string& why) { return MakeError(why); }
 
 }  // namespace
+
+Result<std::string> NormalizeJwtSecret(std::string_view file_content) {
+  while (!file_content.empty() && (file_content.back() == '\n' || file_content.back() == '\r')) {
+    file_content.remove_suffix(1);
+  }
+  if (file_content.empty()) return MakeError("the JWT secret is empty");
+  const bool blank = std::all_of(file_content.begin(), file_content.end(), [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+  });
+  if (blank) return MakeError("the JWT secret holds only whitespace");
+  if (file_content.size() < kMinJwtSecretBytes) {
+    return MakeError("the JWT secret is " + std::to_string(file_content.size()) +
+                     " bytes; HS256 needs at least " + std::to_string(kMinJwtSecretBytes) +
+                     " (RFC 7518 3.2), e.g. from `openssl rand -base64 48`");
+  }
+  return std::string(file_content);
+}
 
 bool IsJwtShaped(std::string_view text) { return Split(text).has_value(); }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,14 @@ struct JwtClaims {
 // values taken from it.
 Result<JwtClaims> VerifyJwt(std::string_view token, const JwtSettings& settings,
                             std::chrono::system_clock::time_point now);
+
+// The HS256 key from the content of auth.jwt.secret_file: trailing CR and LF bytes (only those)
+// are stripped, so a file written by `echo` or an editor on Windows gives the key it shows; every
+// other byte is kept. An error (a message naming the rule, never the secret) for a secret that
+// is empty, holds only whitespace, or is shorter than kMinJwtSecretBytes (RFC 7518 3.2: an
+// HS256 key must be at least as long as the hash output).
+inline constexpr size_t kMinJwtSecretBytes = 32;
+Result<std::string> NormalizeJwtSecret(std::string_view file_content);
 
 // True when `text` has the compact JWT shape (three non-empty dot-separated parts), to tell
 // a JWT from an API token before verifying it.

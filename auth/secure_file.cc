@@ -8,6 +8,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/fd.h"
+#include "common/file_reader.h"
+
 namespace upkeep {
 namespace {
 
@@ -30,43 +33,25 @@ Status WriteAll(int fd, std::string_view bytes) {
 
 Result<SmallFile> ReadSmallFile(const std::string& path, size_t max_bytes, bool* missing) {
   if (missing != nullptr) *missing = false;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
+  // O_NONBLOCK: a FIFO put at the path must not hang the open until a writer comes; reads of
+  // a regular file ignore it.
+  const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (!fd.valid()) {
     const int error = errno;
     if (missing != nullptr) *missing = error == ENOENT;
     return MakeError("cannot read " + path + ": " + Why(error));
   }
+  // Checked on the descriptor we read, so a file swapped in between cannot slip past.
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int error = errno;
-    ::close(fd);
-    return MakeError("cannot stat " + path + ": " + Why(error));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return MakeError(path + " is not a regular file");
-  }
+  if (::fstat(fd.get(), &st) != 0) return MakeError("cannot stat " + path + ": " + Why(errno));
+  if (!S_ISREG(st.st_mode)) return MakeError(path + " is not a regular file");
   SmallFile file;
   file.mode = st.st_mode & 07777;
   file.owner = st.st_uid;
   file.group = st.st_gid;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      ::close(fd);
-      return MakeError("cannot read " + path + ": " + Why(error));
-    }
-    file.bytes.append(buffer, static_cast<size_t>(n));
-    if (file.bytes.size() > max_bytes) {
-      ::close(fd);
-      return MakeError(path + " is larger than " + std::to_string(max_bytes) + " bytes");
-    }
+  if (const Status read = ReadFdInto(fd.get(), path, file.bytes, max_bytes); !read) {
+    return MakeError(read.error());
   }
-  ::close(fd);
   return file;
 }
 

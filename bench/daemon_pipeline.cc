@@ -6,14 +6,14 @@
 #include "app/config.h"
 #include "exporter/host_collectors.h"
 #include "queue/queue_source.h"
-#include "server/router.h"
+#include "server/http_server.h"
 
 namespace upkeep::bench {
 
 DaemonPipeline::DaemonPipeline() {
   const Config config = DefaultConfig();
-  // As HttpServer labels the request counters.
-  std::vector<std::string> handlers = Router(config.web.telemetry_path).Paths();
+  // As HttpServer labels the request counters: its own routes, then "other".
+  std::vector<std::string> handlers = HttpServer::BuiltInPaths(config.web.telemetry_path);
   handlers.emplace_back("other");
   access_.metrics().SetHandlerLabels(std::move(handlers));
 

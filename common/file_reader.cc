@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <utility>
+
+#include "common/fd.h"
 
 namespace upkeep {
 namespace {
@@ -20,15 +23,17 @@ Status OpenError(const std::string& path) {
 }  // namespace
 
 Status ReadFileInto(const std::string& path, std::string& out) {
-  out.clear();
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return OpenError(path);
-  Status read = ReadFdInto(fd, path, out);
-  ::close(fd);
-  return read;
+  return ReadFileInto(path, out, kDefaultMaxFileBytes);
 }
 
-Status ReadFdInto(int fd, const std::string& path, std::string& out) {
+Status ReadFileInto(const std::string& path, std::string& out, size_t max_bytes) {
+  out.clear();
+  const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (!fd.valid()) return OpenError(path);
+  return ReadFdInto(fd.get(), path, out, max_bytes);
+}
+
+Status ReadFdInto(int fd, const std::string& path, std::string& out, size_t max_bytes) {
   // pread from offset 0 up: no lseek, and the buffer's whole capacity is offered at once,
   // so a file that fits takes one call for its bytes and one for the EOF.
   constexpr size_t kChunk = 4096;
@@ -36,7 +41,10 @@ Status ReadFdInto(int fd, const std::string& path, std::string& out) {
   size_t used = 0;
   for (;;) {
     if (out.size() == used) out.resize(std::max(out.capacity(), used + kChunk));
-    const ssize_t n = ::pread(fd, out.data() + used, out.size() - used, static_cast<off_t>(used));
+    // Up to one byte past the cap, which is enough to tell that the file is too large.
+    const size_t left = max_bytes - used;  // used <= max_bytes: checked after each read
+    const size_t room = std::min(out.size() - used, left < SIZE_MAX ? left + 1 : left);
+    const ssize_t n = ::pread(fd, out.data() + used, room, static_cast<off_t>(used));
     if (n < 0) {
       if (errno == EINTR) continue;
       const int err = errno;
@@ -45,6 +53,10 @@ Status ReadFdInto(int fd, const std::string& path, std::string& out) {
     }
     if (n == 0) break;
     used += static_cast<size_t>(n);
+    if (used > max_bytes) {
+      out.clear();
+      return MakeError(path + " is larger than " + std::to_string(max_bytes) + " bytes");
+    }
   }
   out.resize(used);
   return OkStatus();

@@ -1,18 +1,27 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "common/result.h"
 
 namespace upkeep {
 
+// What a whole-file read refuses beyond unless told otherwise: far more than any /proc file or
+// config we read, far less than memory. A small-file reader must not be pointed at a huge
+// file (or at /dev/zero) and fill the memory.
+inline constexpr size_t kDefaultMaxFileBytes = size_t{64} << 20;
+
 // Reads a whole (small, /proc-style) file into `out`, reusing its capacity so a steady
-// sampler does not allocate. /proc files report size 0, so this reads until EOF.
+// sampler does not allocate. /proc files report size 0, so this reads until EOF. A file
+// longer than `max_bytes` is an error ("PATH is larger than N bytes"), `out` left empty.
 Status ReadFileInto(const std::string& path, std::string& out);
+Status ReadFileInto(const std::string& path, std::string& out, size_t max_bytes);
 
 // The same on an open file, from offset 0 whatever its position (a /proc file kept open is
 // generated afresh by reading it from the start). `path` only names it in errors.
-Status ReadFdInto(int fd, const std::string& path, std::string& out);
+Status ReadFdInto(int fd, const std::string& path, std::string& out,
+                  size_t max_bytes = kDefaultMaxFileBytes);
 
 // True when `fd` is a file on procfs (the kernel generates it on every read from offset 0).
 bool IsOnProcfs(int fd);

@@ -27,36 +27,15 @@ Sampler::Sampler(std::vector<std::unique_ptr<Collector>> collectors, QueueStateF
 Sampler::~Sampler() { Stop(); }
 
 void Sampler::Start() {
-  if (thread_.joinable()) return;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = false;
-  }
-  thread_ = std::thread([this] { Run(); });
+  // A tick that overran the interval (a slow collector near its timeout) is followed by a
+  // whole interval of rest, not at once by another: sampling never takes a core.
+  worker_.Start({.interval = interval_,
+                 .first_run = WorkerSchedule::FirstRun::kAtOnce,
+                 .overrun = WorkerSchedule::Overrun::kWaitFullInterval},
+                [this] { Tick(); });
 }
 
-void Sampler::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void Sampler::Run() {
-  auto next = Clock::now();
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    Tick();
-    lock.lock();
-    next += interval_;
-    const auto now = Clock::now();
-    if (next < now) next = now + interval_;  // fell behind (suspend, slow tick): don't burst
-    wake_.wait_until(lock, next, [this] { return stopping_; });
-  }
-}
+void Sampler::Stop() { worker_.Stop(); }
 
 TickCost Sampler::Tick() {
   TickCost cost;

@@ -2,13 +2,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <vector>
 
+#include "common/worker_thread.h"
 #include "exporter/collector.h"
 #include "exporter/gzip_compressor.h"
 #include "exporter/metrics_renderer.h"
@@ -56,8 +54,6 @@ class Sampler {
   uint64_t skipped() const { return skipped_.load(std::memory_order_relaxed); }
 
  private:
-  void Run();
-
   std::vector<std::unique_ptr<Collector>> collectors_;
   QueueStateFunction queue_state_;
   ExtraMetricsFunction extra_metrics_;
@@ -71,10 +67,7 @@ class Sampler {
 
   std::atomic<uint64_t> published_{0};
   std::atomic<uint64_t> skipped_{0};
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  WorkerThread worker_;  // last: stopped before the members its ticks use go
 };
 
 }  // namespace upkeep

@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "common/bounded_command.h"
+#include "common/process_runner.h"
 #include "queue/queue_json.h"
 
 namespace upkeep {
@@ -106,11 +106,19 @@ Result<QueueProbe> CommandQueueSource::Probe() {
   const auto fail = [&name](const std::string& why) {
     return MakeError("command " + name + ": " + why);
   };
-  BoundedCommandOptions run;
+  ProcessOptions run;
   run.timeout = options_.timeout;
+  run.kill_grace = std::chrono::milliseconds(0);  // a probe has nothing to clean up
+  run.env = InheritedEnvironment();
+  run.stdout_limit_is_error = true;
   run.max_stdout = kMaxQueueJsonBytes;
-  Result<BoundedCommandOutcome> outcome = RunBoundedCommand(options_.argv, run);
+  run.max_stderr_tail = 4096;
+  Result<ProcessOutcome> outcome = RunProcess(options_.argv, run);
   if (!outcome) return fail(outcome.error());
+  if (outcome->timed_out) {
+    return fail("did not finish within the timeout of " + std::to_string(options_.timeout.count()) +
+                " ms (killed)");
+  }
   if (outcome->signal != 0) {
     const char* abbrev = sigabbrev_np(outcome->signal);
     return fail("killed by signal " + std::to_string(outcome->signal) +

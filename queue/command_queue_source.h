@@ -27,9 +27,10 @@ struct CommandQueueSourceOptions {
   std::chrono::milliseconds timeout{1000};
 };
 
-// queue.type command: runs the command (see RunBoundedCommand: no shell, own process group,
-// killed with its group at the timeout, always reaped) and parses its stdout with
-// ParseQueueJson. Exit status 0 is required; otherwise the error quotes the end of stderr.
+// queue.type command: runs the command with the daemon's environment (see RunProcess: no
+// shell, own process group, killed with its group at the timeout, always reaped) and parses its
+// stdout with ParseQueueJson. Exit status 0 is required; otherwise the error quotes the end of
+// stderr.
 class CommandQueueSource : public QueueSource {
  public:
   explicit CommandQueueSource(CommandQueueSourceOptions options);

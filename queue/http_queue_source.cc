@@ -62,13 +62,20 @@ Result<QueueProbe> HttpQueueSource::Probe() {
   HttpGetOptions get;
   get.timeout = options_.timeout;
   get.max_body = kMaxQueueJsonBytes;
+  get.ca_file = options_.ca_file;
   if (!options_.bearer_token_file.empty()) {
     Result<std::string> token = ReadBearerToken(options_.bearer_token_file);
     if (!token) return fail(token.error());
     get.bearer_token = std::move(token).value();
   }
   Result<HttpReply> reply = HttpGet(options_.url, get);
-  if (!reply) return fail(reply.error());
+  if (!reply) {
+    // HttpGet names the URL in its normalised form; say it as configured, like the rest.
+    std::string why = reply.error();
+    const std::string named = "GET " + options_.url.Text() + ": ";
+    if (why.starts_with(named)) why.erase(0, named.size());
+    return fail(why);
+  }
   if (reply->status != 200) {
     // The body is left out on purpose: it often holds a timestamp or request id, and an error
     // that changes at each probe would be logged at each probe.

@@ -12,6 +12,9 @@ double WallClockSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// Bounds the log lines of one outage whose error text keeps changing.
+constexpr size_t kMaxErrorsLoggedPerOutage = 4;
+
 std::string Millis(std::chrono::milliseconds duration) {
   return std::to_string(duration.count()) + " ms";
 }
@@ -36,70 +39,85 @@ QueueMonitor::QueueMonitor(std::unique_ptr<QueueSource> source, QueueMonitorOpti
 QueueMonitor::~QueueMonitor() { Stop(); }
 
 void QueueMonitor::Start() {
+  {
+    std::lock_guard lock(mutex_);
+    if (running_) return;
+    running_ = true;
+  }
+  // The cadence follows probe starts; a probe that overran its interval is followed at once by
+  // the next rather than by a burst of catch-up probes.
+  worker_.Start({.interval = options_.interval,
+                 .first_run = WorkerSchedule::FirstRun::kAtOnce,
+                 .overrun = WorkerSchedule::Overrun::kRunAtOnce},
+                [this] { ProbeOnce(); });
   std::unique_lock lock(mutex_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Run(); });
-  finished_.wait_for(lock, options_.timeout, [this] { return last_ != nullptr; });
+  finished_.wait_for(lock, options_.timeout, [this] { return last_ != nullptr || !running_; });
 }
 
 void QueueMonitor::Stop() {
   {
     std::lock_guard lock(mutex_);
-    stopping_ = true;
+    running_ = false;
   }
-  wake_.notify_all();
   finished_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  worker_.Stop();
 }
 
-void QueueMonitor::Run() {
+void QueueMonitor::ProbeOnce() {
   std::unique_lock lock(mutex_);
-  Clock::time_point next = Clock::now();
-  while (!stopping_) {
-    // Sleep until the next regular probe, unless a ProbeNow request comes first.
-    wake_.wait_until(lock, next, [this] { return stopping_ || requested_ > covered_; });
-    if (stopping_) break;
-    const uint64_t covers = requested_;  // requests made before this probe starts
-    probing_ = true;
-    probe_started_ = Clock::now();
-    const Clock::time_point started = probe_started_;
-    lock.unlock();
+  const uint64_t covers = requested_;  // requests made before this probe starts
+  probing_ = true;
+  probe_started_ = Clock::now();
+  const Clock::time_point started = probe_started_;
+  lock.unlock();
 
-    Result<QueueProbe> result = source_->Probe();
-    auto record = std::make_shared<Record>();
-    record->finished = Clock::now();
-    record->finished_wall_seconds = WallClockSeconds();
-    record->duration_seconds = std::chrono::duration<double>(record->finished - started).count();
-    record->success = result.ok();
-    if (result.ok()) {
-      record->probe = std::move(result).value();
-    } else {
-      record->error = result.error();
-    }
-    LogChange(*record);
-
-    lock.lock();
-    last_ = record;
-    if (record->success) last_good_ = record;
-    covered_ = covers;
-    probing_ = false;
-    probes_.fetch_add(1, std::memory_order_relaxed);
-    finished_.notify_all();
-    // The cadence follows probe starts; a probe that overran its interval is followed at once
-    // by the next rather than by a burst of catch-up probes.
-    next = std::max(started + options_.interval, Clock::now());
+  Result<QueueProbe> result = source_->Probe();
+  auto record = std::make_shared<Record>();
+  record->finished = Clock::now();
+  record->finished_wall_seconds = WallClockSeconds();
+  record->duration_seconds = std::chrono::duration<double>(record->finished - started).count();
+  record->success = result.ok();
+  if (result.ok()) {
+    record->probe = std::move(result).value();
+  } else {
+    record->error = result.error();
   }
+  LogChange(*record);
+
+  lock.lock();
+  last_ = record;
+  if (record->success) last_good_ = record;
+  covered_ = covers;
+  probing_ = false;
+  probes_.fetch_add(1, std::memory_order_relaxed);
+  finished_.notify_all();
 }
 
+// Each distinct error is logged once per outage, not at each change of error. A probe that
+// overlaps a change in the source (the database renamed, or copied back, mid-probe) can see a
+// transient error ("disk I/O error") before the steady one, and a source can alternate
+// between two errors for as long as an outage lasts: logging each change would then log at
+// every probe. A different error is still news (the file came back without its table), so it
+// is logged the first time it appears in the outage, up to kMaxErrorsLoggedPerOutage.
 void QueueMonitor::LogChange(const Record& record) {
-  if (record.error == logged_error_) return;
-  if (record.error.empty()) {
-    spdlog::info("queue source {}: probing works again", type_);
-  } else {
-    spdlog::warn("queue source {}: probe failed: {}", type_, record.error);
+  if (record.success) {
+    if (outage_probes_ == 0) return;
+    spdlog::info("queue source {}: probing works again after {} failed probe(s)", type_,
+                 outage_probes_);
+    outage_errors_.clear();
+    outage_probes_ = 0;
+    return;
   }
-  logged_error_ = record.error;
+  ++outage_probes_;
+  if (outage_errors_.size() >= kMaxErrorsLoggedPerOutage ||
+      std::find(outage_errors_.begin(), outage_errors_.end(), record.error) !=
+          outage_errors_.end()) {
+    return;
+  }
+  outage_errors_.push_back(record.error);
+  const bool last = outage_errors_.size() == kMaxErrorsLoggedPerOutage;
+  spdlog::warn("queue source {}: probe failed: {}{}", type_, record.error,
+               last ? " (other errors are not logged until probing works again)" : "");
 }
 
 QueueMonitor::View QueueMonitor::Load() const {
@@ -165,7 +183,7 @@ QueueState QueueMonitor::State() const { return StateOf(Load(), Clock::now()); }
 
 QueueState QueueMonitor::ProbeNow() {
   std::unique_lock lock(mutex_);
-  if (!thread_.joinable() || stopping_) {
+  if (!running_) {
     QueueState state;
     state.reason = "the queue monitor is not running";
     return state;
@@ -177,12 +195,12 @@ QueueState QueueMonitor::ProbeNow() {
   const Clock::time_point fresh_start =
       probing_ ? std::max(now, probe_started_ + options_.timeout) : now;
   const Clock::time_point deadline = fresh_start + options_.timeout;
-  wake_.notify_all();
+  worker_.Wake();
   const bool answered =
-      finished_.wait_until(lock, deadline, [&] { return stopping_ || covered_ >= ticket; });
+      finished_.wait_until(lock, deadline, [&] { return !running_ || covered_ >= ticket; });
   if (!answered || covered_ < ticket) {
     QueueState state;
-    state.reason = stopping_ ? "the queue monitor is stopping"
+    state.reason = !running_ ? "the queue monitor is stopping"
                              : "no fresh queue probe finished within the timeout of " +
                                    Millis(options_.timeout);
     return state;

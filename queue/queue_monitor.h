@@ -9,8 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-#include <thread>
+#include <vector>
 
+#include "common/worker_thread.h"
 #include "queue/queue_source.h"
 
 namespace upkeep {
@@ -40,8 +41,8 @@ struct QueueMonitorOptions {
 // State() copy a pointer to the last finished result under a mutex that is only ever held for
 // that copy (the probe runs outside it).
 //
-// A source error is logged once when it appears (or changes) and once when probes succeed
-// again, never at every probe.
+// An outage is logged when it starts, with its error, and once when probes succeed again;
+// while it lasts, each different error once (see LogChange). Never at every probe.
 class QueueMonitor {
  public:
   QueueMonitor(std::unique_ptr<QueueSource> source, QueueMonitorOptions options);
@@ -93,7 +94,7 @@ class QueueMonitor {
     std::shared_ptr<const Record> last_good;
   };
 
-  void Run();
+  void ProbeOnce();
   void LogChange(const Record& record);
   View Load() const;
   QueueState StateOf(const View& view, Clock::time_point now) const;
@@ -103,7 +104,6 @@ class QueueMonitor {
   const QueueMonitorOptions options_;
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;      // the probe thread: stop, or a ProbeNow request
   std::condition_variable finished_;  // ProbeNow and Start waiters: a probe finished
   std::shared_ptr<const Record> last_;
   std::shared_ptr<const Record> last_good_;
@@ -111,11 +111,14 @@ class QueueMonitor {
   uint64_t covered_ = 0;    // requests answered by a probe that started after them
   bool probing_ = false;
   Clock::time_point probe_started_;
-  bool stopping_ = false;
-  std::thread thread_;
+  bool running_ = false;  // between Start() and Stop()
 
-  std::string logged_error_;  // probe thread only
+  // The probe thread only: the errors logged in the current outage (empty: none).
+  std::vector<std::string> outage_errors_;
+  uint64_t outage_probes_ = 0;  // failed probes in the current outage
   std::atomic<uint64_t> probes_{0};
+
+  WorkerThread worker_;  // last: stopped before the members its probes use go
 };
 
 }  // namespace upkeep

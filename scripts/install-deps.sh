@@ -16,7 +16,7 @@ run_pkgs=(
   nlohmann-json3-dev libdeflate-dev libssl-dev zlib1g-dev
   libsqlite3-dev sqlite3
   libcurl4-openssl-dev   # common/http_client: the queue's http source
-  libgit2-dev git        # controller/: the update check and execution
+  libgit2-dev libssh2-1-dev git   # controller/: the update check (libssh2: known_hosts checks)
 )
 test_pkgs=(
   libgtest-dev libgmock-dev ccache gcovr

@@ -78,6 +78,8 @@ bool AccessControl::Admit(mg_connection* conn, Access required) {
   metrics_.CountAuthFailure(decision.reason);
   if (!client) client = ClientOf(conn);
   const mg_request_info* info = mg_get_request_info(conn);
+  // Printable, not quoted: CheckRequestHead let only RFC 3986 path characters through (no
+  // space, quote or control byte), so the path cannot end its field; Printable is the backstop.
   const std::string path = Printable(info->local_uri_raw != nullptr ? info->local_uri_raw : "");
   const std::string address = client->ToString();
   std::string message(decision.message);

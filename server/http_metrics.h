@@ -16,14 +16,17 @@ namespace upkeep {
 // a scrape still only copies bytes.
 class HttpMetrics {
  public:
-  static constexpr size_t kMaxHandlers = 16;
+  // Room for the built-in routes, the ones the composition root adds and "other"
+  // (32 x 500 counters: 128 KB).
+  static constexpr size_t kMaxHandlers = 32;
 
   HttpMetrics();
   HttpMetrics(const HttpMetrics&) = delete;
   HttpMetrics& operator=(const HttpMetrics&) = delete;
 
   // The {handler} label of each handler index (at most kMaxHandlers, the last ones dropped).
-  // Call once, before requests are served and before the sampler renders.
+  // Call before requests are served and before the sampler renders (HttpServer sets them as
+  // routes are added, before anything starts).
   void SetHandlerLabels(std::vector<std::string> labels);
   // The index of `label`, or of the last label (the catch-all) when there is none such.
   size_t HandlerIndex(std::string_view label) const;

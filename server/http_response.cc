@@ -9,6 +9,9 @@
 namespace upkeep {
 namespace {
 
+constexpr std::string_view kNoStoreHeaders =
+    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
+
 void AppendNumber(std::string& out, size_t value) {
   char digits[24];
   auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
@@ -33,6 +36,10 @@ std::string_view StatusText(int status) {
   switch (status) {
     case 200:
       return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
     case 400:
       return "Bad Request";
     case 401:
@@ -47,6 +54,8 @@ std::string_view StatusText(int status) {
       return "Request Timeout";
     case 409:
       return "Conflict";
+    case 411:
+      return "Length Required";
     case 413:
       return "Content Too Large";
     case 429:
@@ -55,6 +64,8 @@ std::string_view StatusText(int status) {
       return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
     case 503:
       return "Service Unavailable";
     case 505:
@@ -66,10 +77,19 @@ std::string_view StatusText(int status) {
 
 namespace {
 thread_local int t_last_status = 0;
+thread_local bool t_close_after = false;
 }  // namespace
 
-void ResetLastResponseStatus() { t_last_status = 0; }
+void ResetLastResponseStatus() {
+  t_last_status = 0;
+  t_close_after = false;
+}
 int LastResponseStatus() { return t_last_status; }
+
+void CloseAfterResponse(mg_connection* conn) {
+  t_close_after = true;
+  mg_disable_connection_keep_alive(conn);
+}
 
 void WriteResponse(mg_connection* conn, int status, std::string_view content_type,
                    std::string_view body, std::string_view extra_headers, bool head_only) {
@@ -86,8 +106,12 @@ void WriteResponse(mg_connection* conn, int status, std::string_view content_typ
   AppendNumber(buffer, body.size());
   buffer.append("\r\n");
   buffer.append(extra_headers);
-  // (Error responses that close the connection pass their own Connection: close.)
-  if (ClientWantsClose(conn) && extra_headers.find("Connection: close") == std::string_view::npos) {
+  // An error follows a malformed or refused request, whose body may be unread or whose framing
+  // cannot be trusted: the connection ends with it, so nothing after it is read as a request.
+  const bool close = status >= 400 || t_close_after;
+  if (close) mg_disable_connection_keep_alive(conn);
+  if ((close || ClientWantsClose(conn)) &&
+      extra_headers.find("Connection: close") == std::string_view::npos) {
     buffer.append("Connection: close\r\n");
   }
   buffer.append("\r\n");
@@ -95,14 +119,49 @@ void WriteResponse(mg_connection* conn, int status, std::string_view content_typ
   mg_write(conn, buffer.data(), buffer.size());
 }
 
+std::string JsonErrorBody(std::string_view code, std::string_view message) {
+  const nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void WriteJsonError(mg_connection* conn, int status, std::string_view code,
                     std::string_view message, std::string_view extra_headers) {
-  const nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
-  std::string headers = "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
+  std::string headers(kNoStoreHeaders);
   headers.append(extra_headers);
-  const bool head = std::string_view(mg_get_request_info(conn)->request_method) == "HEAD";
-  WriteResponse(conn, status, "application/json",
-                body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), headers, head);
+  const char* method = mg_get_request_info(conn)->request_method;
+  const bool head = method != nullptr && std::string_view(method) == "HEAD";
+  WriteResponse(conn, status, "application/json", JsonErrorBody(code, message), headers, head);
+}
+
+bool HttpResponse::Claim(int status) {
+  if (sent_) return false;
+  sent_ = true;
+  status_ = status;
+  return true;
+}
+
+void HttpResponse::Send(int status, std::string_view content_type, std::string_view body,
+                        std::string_view extra_headers) {
+  if (Claim(status)) WriteResponse(conn_, status, content_type, body, extra_headers, head_only_);
+}
+
+void HttpResponse::Json(int status, std::string_view json, std::string_view extra_headers) {
+  if (!Claim(status)) return;
+  if (extra_headers.empty()) {
+    return WriteResponse(conn_, status, "application/json", json, kNoStoreHeaders, head_only_);
+  }
+  std::string headers(kNoStoreHeaders);
+  headers.append(extra_headers);
+  WriteResponse(conn_, status, "application/json", json, headers, head_only_);
+}
+
+void HttpResponse::Text(int status, std::string_view text, std::string_view extra_headers) {
+  Send(status, "text/plain; charset=utf-8", text, extra_headers);
+}
+
+void HttpResponse::Error(int status, std::string_view code, std::string_view message,
+                         std::string_view extra_headers) {
+  Json(status, JsonErrorBody(code, message), extra_headers);
 }
 
 }  // namespace upkeep

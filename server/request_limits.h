@@ -8,35 +8,44 @@ struct mg_connection;
 
 namespace upkeep {
 
-// Request hardening before routing: the body limit (413), a well-formed Content-Length (400),
-// at most 63 header fields (431: CivetWeb silently drops those past 64) and a bounded time to
-// receive the body (408; each read is also bounded by CivetWeb's request_timeout).
+struct RequestHeadVerdict;
+
+// The body half of the request hardening (CheckRequestHead is the head half): the size limit
+// (413) and a deadline for the body (408).
 //
-// A declared Content-Length over the limit is refused before a byte of the body is read. A
-// chunked body is read up to the limit and refused (413) when it goes past. A request with
-// neither Content-Length nor Transfer-Encoding has an empty body. Bodies within the limit are
-// read here, whatever the route, into a per-thread buffer (Body()), so that the connection can
-// be kept alive and handlers that take a body find it read and bounded.
+// A declared Content-Length over the limit is refused before a byte of the body is read.
+// Bodies are read only for a request whose route and method take one (after access control),
+// into a per-thread buffer (Body()). They must come with Content-Length: a chunked body gets
+// 411, because CivetWeb reads a chunk's size line inside one mg_read call that waits for each
+// byte in turn, which no deadline of ours could interrupt.
+//
+// The body is read one byte per mg_read: CivetWeb hands over what arrived with the head from
+// its buffer (a copy, no system call), and each further byte waits at most CivetWeb's
+// request_timeout_ms for silence. So the deadline is checked between bytes, and a client that
+// trickles a byte every few seconds is cut off at the deadline plus at most one such wait.
 class RequestLimits {
  public:
   static constexpr size_t kDefaultMaxBodyBytes = 64 * 1024;
 
-  RequestLimits(size_t max_body_bytes, std::chrono::milliseconds body_timeout);
+  explicit RequestLimits(size_t max_body_bytes);
 
-  // True when the request may go on. Otherwise the error response (400, 408 or 413, each with
-  // Connection: close) is written, unless the client is already gone.
-  bool Admit(mg_connection* conn) const;
+  // False (and the 413 written) for a declared body over the limit.
+  bool AdmitDeclaredSize(mg_connection* conn, const RequestHeadVerdict& head) const;
 
-  // The body Admit() read for the request being handled on this thread ("" for none).
+  // Reads the body the head declares, starting no read after `deadline`. False when the
+  // request must not go on: the 408, 411 or 400 has been written (or the client is gone).
+  bool ReadBody(mg_connection* conn, const RequestHeadVerdict& head,
+                std::chrono::steady_clock::time_point deadline) const;
+
+  // The body ReadBody read for the request being handled on this thread ("" for none).
   static std::string_view Body();
+  // Forgets the previous request's body (and a buffer that grew large).
+  static void ResetBody();
 
   size_t max_body_bytes() const { return max_body_bytes_; }
 
  private:
-  bool ReadBody(mg_connection* conn, size_t declared, bool chunked) const;
-
   size_t max_body_bytes_;
-  std::chrono::milliseconds body_timeout_;
 };
 
 // Writes, as a JSON error, a request error that CivetWeb found before any handler ran

@@ -1,41 +1,91 @@
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "auth/authorization.h"
+#include "common/result.h"
+
+struct mg_connection;
+
 namespace upkeep {
 
-// The endpoints upkeep serves. Routing is exact-path: no prefixes, no trailing-slash
-// aliases, so what is served is exactly what the README lists.
-enum class Route {
-  kLanding,
-  kMetrics,
-  kHealth,
-  kHealthy,
-  kReady,
-  kNotFound,          // no such path
-  kMethodNotAllowed,  // the path exists, the method does not: 405 with Allow
+class HttpResponse;
+
+// What a route's handler sees of a request. A view: valid only during the handler call.
+class HttpRequest {
+ public:
+  // `conn` may be null (then there are no headers); the body is the one RequestLimits read.
+  HttpRequest(const mg_connection* conn, std::string_view method, std::string_view path,
+              std::string_view query, std::string_view body);
+
+  std::string_view method() const { return method_; }
+  std::string_view path() const { return path_; }    // as sent, not percent-decoded
+  std::string_view query() const { return query_; }  // after '?', "" for none
+  // The body, already read and bounded by web.max_body_bytes (a larger one got 413 before
+  // the handler was called); "" when the request had none.
+  std::string_view body() const { return body_; }
+  // The first header named `name` (case-insensitive), or nullopt.
+  std::optional<std::string_view> Header(std::string_view name) const;
+
+ private:
+  const mg_connection* conn_;
+  std::string_view method_;
+  std::string_view path_;
+  std::string_view query_;
+  std::string_view body_;
+};
+
+// Called on CivetWeb's worker threads, concurrently: a handler must be thread-safe. It writes
+// exactly one response; one that writes none gets a 500, as does one that throws.
+using RouteHandler = std::function<void(const HttpRequest&, HttpResponse&)>;
+
+struct Route {
+  std::string path;  // matched exactly: no prefixes, no trailing-slash aliases
+  // Upper-case method names. GET also allows HEAD (the response without its body).
+  std::vector<std::string> methods = {"GET"};
+  std::string label;  // the {handler} label of upkeep_http_requests_total; "" = the path
+  // What a caller needs. The server applies the stricter of this and its path policy, so
+  // everything under /api/ needs admin whatever a route says. Admin unless said otherwise.
+  Access access = Access::kAdmin;
+  RouteHandler handler;
 };
 
 struct RouteMatch {
-  Route route = Route::kNotFound;
-  std::string_view allow;  // for kMethodNotAllowed: the Allow header value
+  enum class Kind { kFound, kMethodNotAllowed, kNotFound };
+  Kind kind = Kind::kNotFound;
+  const Route* route = nullptr;  // the route of the path (kFound and kMethodNotAllowed)
+  size_t index = 0;              // its position in the table (the label index)
+  std::string_view allow;        // the route's Allow header value, e.g. "GET, HEAD"
 };
 
+// A table of routes. Exact-path matching, so what is served is exactly what was registered.
+// Filled before serving starts; Match is then read-only and safe from any thread. A RouteMatch
+// points into the table: Add invalidates it.
 class Router {
  public:
-  explicit Router(std::string telemetry_path);
-  // Pure: method and the path part of the URI (no query string).
+  // Refuses (and leaves the table as it was) a path that is not absolute or has a query,
+  // fragment, space or control character; no methods, a method that is not an upper-case
+  // token, or one given twice; no handler; a path or label already registered.
+  Status Add(Route route);
+
+  // Pure: method (case-sensitive, as HTTP says) and the path part of the URI.
   RouteMatch Match(std::string_view method, std::string_view path) const;
-  // Every routed path, in table order (the {handler} labels of upkeep_http_requests_total).
+
+  size_t size() const { return entries_.size(); }
+  // Every routed path, in table order.
   std::vector<std::string> Paths() const;
+  // The {handler} label of every route, in table order (index = RouteMatch::index).
+  std::vector<std::string> Labels() const;
 
  private:
   struct Entry {
-    std::string path;
     Route route;
-    std::string_view allow;
+    std::string allow;
   };
   std::vector<Entry> entries_;
 };

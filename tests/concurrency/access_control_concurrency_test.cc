@@ -1,9 +1,10 @@
-// Access control under parallel requests: the lock-free publisher, the lockout and credential
-// reloads while request threads read. Run under TSan (make test-tsan).
+// Access control under parallel requests: the slot ring that publishes credentials, the
+// lockout and credential reloads while request threads read. Run under TSan (make test-tsan).
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -13,7 +14,7 @@
 #include "auth/api_token.h"
 #include "auth/secure_file.h"
 #include "auth/tokens_file.h"
-#include "common/lock_free_publisher.h"
+#include "common/slot_ring.h"
 #include "exporter/cpu_collector.h"
 #include "exporter/sampler.h"
 #include "server/access_control.h"
@@ -32,42 +33,58 @@ struct Versioned {
   std::vector<uint64_t> copies;
 };
 
-TEST(LockFreePublisherTest, ReadersAlwaysSeeWholeValuesWhileWritersReplaceThem) {
-  LockFreePublisher<Versioned> published;
-  EXPECT_FALSE(published.Acquire());
+// The credentials' and the lockout's publishing: writers that must not skip a value replace it
+// whole (Replace waits for a free slot), one at a time under a mutex readers never take.
+TEST(SlotRingConcurrencyTest, ReadersAlwaysSeeWholeValuesWhileWritersReplaceThem) {
+  constexpr int kReaders = 4;
+  constexpr int kWriters = 2;
+  constexpr int kPublishesPerWriter = 1000;
+  constexpr int kPublishesBetweenReads = 100;
+  SlotRing<Versioned> ring;
+  EXPECT_FALSE(ring.Acquire());
   std::atomic<bool> stop{false};
-  std::atomic<uint64_t> reads{0};
+  std::array<std::atomic<uint64_t>, kReaders> reads{};
   std::atomic<int> torn{0};
   std::vector<std::thread> readers;
-  for (int r = 0; r < 4; ++r) {
-    readers.emplace_back([&] {
+  for (int r = 0; r < kReaders; ++r) {
+    readers.emplace_back([&, r] {
       uint64_t last = 0;
       while (!stop.load()) {
-        const auto value = published.Acquire();
+        const auto value = ring.Acquire();
         if (!value) continue;
         for (const uint64_t copy : value->copies) {
           if (copy != value->id) torn.fetch_add(1);
         }
         if (value->id < last) torn.fetch_add(1);  // never goes back in time
         last = value->id;
-        reads.fetch_add(1);
+        reads[static_cast<size_t>(r)].fetch_add(1);
       }
     });
   }
-  // Two writers: Publish is safe from any thread.
-  std::atomic<uint64_t> next_id{1};
+  // Writers pause every kPublishesBetweenReads until every reader has read again, so readers
+  // and writers interleave however the machine schedules them (on a loaded machine, 2000
+  // publishes could otherwise finish before a reader first runs).
+  const auto wait_for_every_reader = [&] {
+    std::array<uint64_t, kReaders> seen{};
+    for (size_t r = 0; r < seen.size(); ++r) seen[r] = reads[r].load();
+    for (size_t r = 0; r < seen.size(); ++r) {
+      while (reads[r].load() == seen[r]) std::this_thread::yield();
+    }
+  };
+  std::mutex writer_mutex;
+  uint64_t next_id = 1;  // under writer_mutex: ids in publish order
   std::vector<std::thread> writers;
-  for (int w = 0; w < 2; ++w) {
+  for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&] {
-      for (int i = 0; i < 1000; ++i) {
-        auto value = std::make_unique<Versioned>();
-        value->copies.assign(64, 0);
-        // Ids in publish order, so that readers can check they never go back.
-        static std::mutex order;
-        std::lock_guard lock(order);
-        value->id = next_id.fetch_add(1);
-        std::fill(value->copies.begin(), value->copies.end(), value->id);
-        published.Publish(std::move(value));
+      for (int i = 1; i <= kPublishesPerWriter; ++i) {
+        {
+          std::lock_guard lock(writer_mutex);
+          Versioned value;
+          value.id = next_id++;
+          value.copies.assign(64, value.id);
+          ring.Replace(std::move(value));
+        }
+        if (i % kPublishesBetweenReads == 0) wait_for_every_reader();
       }
     });
   }
@@ -75,8 +92,10 @@ TEST(LockFreePublisherTest, ReadersAlwaysSeeWholeValuesWhileWritersReplaceThem) 
   stop = true;
   for (std::thread& reader : readers) reader.join();
   EXPECT_EQ(torn.load(), 0);
-  EXPECT_GT(reads.load(), 0u);
-  EXPECT_EQ(published.Acquire()->id, 2000u);
+  for (const std::atomic<uint64_t>& count : reads) {
+    EXPECT_GE(count.load(), static_cast<uint64_t>(kPublishesPerWriter / kPublishesBetweenReads));
+  }
+  EXPECT_EQ(ring.Acquire()->id, static_cast<uint64_t>(kWriters * kPublishesPerWriter));
 }
 
 TEST(FailureLockoutConcurrencyTest, ParallelFailuresAndChecks) {

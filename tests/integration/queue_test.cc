@@ -17,6 +17,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/scripted_http_server.h"
 #include "tests/support/sqlite_db.h"
+#include "tests/support/tls_test_pki.h"
 
 namespace upkeep::testing {
 namespace {
@@ -327,14 +328,25 @@ TEST(QueueIntegrationTest, MakeRunFirstStart) {
             0);
 }
 
-TEST(QueueIntegrationTest, HttpsUrlIsAStartupError) {
+// An https:// URL is accepted; TLS is verified, so a server whose CA is not trusted is a probe
+// error that says so (queue.http.ca_file is what trusts a private CA).
+TEST(QueueIntegrationTest, HttpsSourceVerifiesTheServer) {
   TempDir dir;
-  const std::string config = dir.Write(
-      "upkeep.yaml", "queue:\n  type: http\n  http:\n    url: https://127.0.0.1:3000/q\n");
-  const CommandResult result = RunCommand({UPKEEP_BINARY, "--config", config});
-  EXPECT_EQ(result.exit_status, 2) << result.output;
-  EXPECT_NE(result.output.find("queue.http.url"), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("https:// is not supported"), std::string::npos) << result.output;
+  const TestPki pki = MakeTestPki(dir);
+  ASSERT_EQ(pki.error, "");
+  ScriptedHttpServer server(ScriptedTls{pki.cert_file, pki.key_file});
+  server.SetReply({ScriptedHttpServer::Response(200, "OK", R"({"depth": 1, "activeJob": null})")});
+  QueueDaemon daemon(dir,
+                     "queue:\n  type: http\n  interval: 100ms\n  timeout: 2s\n"
+                     "  stale_after: 3s\n  http:\n    url: " +
+                         server.url("/summary") + "\n");
+  ASSERT_TRUE(daemon.started()) << daemon.process().Log();
+  const json queue = daemon.WaitForQueue([](const json& q) { return q.contains("error"); });
+  const std::string error = queue.value("error", "");
+  EXPECT_EQ(
+      error.rfind("GET " + server.url("/summary") + ": TLS certificate verification failed", 0), 0u)
+      << queue;
+  EXPECT_TRUE(server.Requests().empty());
 }
 
 }  // namespace

@@ -2,15 +2,34 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <memory>
 #include <stdexcept>
 
 namespace upkeep::testing {
 
-ScriptedHttpServer::ScriptedHttpServer() {
+ScriptedHttpServer::ScriptedHttpServer() { Start(); }
+
+ScriptedHttpServer::ScriptedHttpServer(const ScriptedTls& tls) {
+  tls_context_ = SSL_CTX_new(TLS_server_method());
+  if (tls_context_ == nullptr) throw std::runtime_error("SSL_CTX_new failed");
+  if (SSL_CTX_use_certificate_chain_file(tls_context_, tls.cert_file.c_str()) != 1 ||
+      SSL_CTX_use_PrivateKey_file(tls_context_, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    SSL_CTX_free(tls_context_);
+    throw std::runtime_error("cannot load " + tls.cert_file + " or " + tls.key_file);
+  }
+  Start();
+}
+
+void ScriptedHttpServer::Start() {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) throw std::runtime_error("socket failed");
   sockaddr_in address{};
@@ -35,10 +54,12 @@ ScriptedHttpServer::~ScriptedHttpServer() {
   stop_cv_.notify_all();
   thread_.join();
   ::close(listen_fd_);
+  if (tls_context_ != nullptr) SSL_CTX_free(tls_context_);
 }
 
 std::string ScriptedHttpServer::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return std::string(tls_context_ != nullptr ? "https" : "http") +
+         "://127.0.0.1:" + std::to_string(port_) + path;
 }
 
 void ScriptedHttpServer::SetReply(ScriptedReply reply) {
@@ -49,6 +70,11 @@ void ScriptedHttpServer::SetReply(ScriptedReply reply) {
 std::vector<std::string> ScriptedHttpServer::Requests() const {
   std::lock_guard lock(mutex_);
   return requests_;
+}
+
+int ScriptedHttpServer::FailedHandshakes() const {
+  std::lock_guard lock(mutex_);
+  return failed_handshakes_;
 }
 
 std::string ScriptedHttpServer::Response(int status, const std::string& reason,
@@ -64,6 +90,12 @@ bool ScriptedHttpServer::SleepUnlessStopping(std::chrono::milliseconds delay) {
 }
 
 void ScriptedHttpServer::Serve() {
+  // OpenSSL writes with write(), not send(MSG_NOSIGNAL): a client that hung up (a timeout, the
+  // body cap) would raise SIGPIPE. Blocked in this thread, the write fails with EPIPE instead.
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
   for (;;) {
     {
       std::lock_guard lock(mutex_);
@@ -79,14 +111,37 @@ void ScriptedHttpServer::Serve() {
 }
 
 void ScriptedHttpServer::Handle(int fd) {
+  struct SslFree {
+    void operator()(SSL* ssl) const { SSL_free(ssl); }
+  };
+  std::unique_ptr<SSL, SslFree> ssl;
+  if (tls_context_ != nullptr) {
+    // Blocking TLS with socket timeouts: a client that stalls cannot hold the server for long.
+    timeval timeout{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    ssl.reset(SSL_new(tls_context_));
+    SSL_set_fd(ssl.get(), fd);
+    if (SSL_accept(ssl.get()) != 1) {
+      ERR_clear_error();
+      std::lock_guard lock(mutex_);
+      ++failed_handshakes_;
+      return;
+    }
+  }
+  const auto receive = [&](char* buffer, size_t size) -> ssize_t {
+    if (ssl) return SSL_read(ssl.get(), buffer, static_cast<int>(size));
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) return -2;  // nothing yet: look at the deadline, wait again
+    return ::recv(fd, buffer, size, 0);
+  };
   std::string head;
   char buffer[4096];
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (head.find("\r\n\r\n") == std::string::npos &&
          std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    const ssize_t n = receive(buffer, sizeof buffer);
+    if (n == -2) continue;
     if (n <= 0) return;
     head.append(buffer, static_cast<size_t>(n));
   }
@@ -100,12 +155,19 @@ void ScriptedHttpServer::Handle(int fd) {
   if (reply.close_without_reply) return;
   size_t sent = 0;
   while (sent < reply.raw.size()) {
-    // MSG_NOSIGNAL: a client that gave up (timeout) has closed its end.
-    const ssize_t n = ::send(fd, reply.raw.data() + sent, reply.raw.size() - sent, MSG_NOSIGNAL);
+    const char* data = reply.raw.data() + sent;
+    const size_t left = reply.raw.size() - sent;
+    // A client that gave up (timeout, body cap) has closed its end: see Serve() on SIGPIPE.
+    const ssize_t n = ssl ? SSL_write(ssl.get(), data, static_cast<int>(left))
+                          : ::send(fd, data, left, MSG_NOSIGNAL);
     if (n <= 0) return;
     sent += static_cast<size_t>(n);
   }
-  ::shutdown(fd, SHUT_WR);
+  if (ssl) {
+    SSL_shutdown(ssl.get());
+  } else {
+    ::shutdown(fd, SHUT_WR);
+  }
 }
 
 }  // namespace upkeep::testing

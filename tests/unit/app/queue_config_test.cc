@@ -121,20 +121,28 @@ TEST(QueueConfigTest, UnknownKeysAreErrorsWithHints) {
             "test.yaml:3: duplicate key \"queue.type\"");
 }
 
-TEST(QueueConfigTest, HttpsIsRefusedAtLoad) {
-  const std::string error =
-      YamlError("queue:\n  type: http\n  http:\n    url: https://queue.example.com/summary\n");
-  EXPECT_EQ(error.rfind("test.yaml:4: queue.http.url: invalid URL "
-                        "\"https://queue.example.com/summary\": https:// is not supported",
+TEST(QueueConfigTest, HttpsWithAPrivateCa) {
+  const Config c = ParseConfigYaml(
+      "queue:\n  type: http\n  http:\n    url: https://queue.example.com/summary\n"
+      "    ca_file: /etc/upkeep/queue-ca.pem\n",
+      "test.yaml");
+  EXPECT_EQ(c.queue.http.url, "https://queue.example.com/summary");
+  EXPECT_EQ(c.queue.http.ca_file, "/etc/upkeep/queue-ca.pem");
+  EXPECT_EQ(DefaultConfig().queue.http.ca_file, "");
+  EXPECT_EQ(YamlError("queue:\n  type: http\n  http: {url: \"https://x/\", ca_file: [a]}\n"),
+            "test.yaml:3: queue.http.ca_file: expected a single value, got a list");
+}
+
+TEST(QueueConfigTest, OtherSchemesAreRefusedAtLoad) {
+  const std::string error = YamlError("queue:\n  type: http\n  http: {url: \"ftp://x/\"}\n");
+  EXPECT_EQ(error.rfind("test.yaml:3: queue.http.url: invalid URL \"ftp://x/\": only http:// and "
+                        "https:// URLs are supported",
                         0),
             0u)
       << error;
   // Even when another type is chosen: the file must not hold a URL that could never work.
-  EXPECT_NE(YamlError("queue:\n  type: none\n  http: {url: \"https://x/\"}\n")
-                .find("https:// is not supported"),
-            std::string::npos);
-  EXPECT_NE(YamlError("queue:\n  type: http\n  http: {url: \"ftp://x/\"}\n")
-                .find("only http:// URLs are supported"),
+  EXPECT_NE(YamlError("queue:\n  type: none\n  http: {url: \"ftp://x/\"}\n")
+                .find("only http:// and https:// URLs are supported"),
             std::string::npos);
 }
 

@@ -196,6 +196,39 @@ TEST(JwtVerifierTest, GarbageAndTruncatedInputAreRejected) {
       "malformed JWT payload");  // invalid UTF-8
 }
 
+TEST(JwtVerifierTest, NormalizeJwtSecretStripsOnlyTrailingLineEnds) {
+  const std::string key(kSecret);
+  for (const std::string& content : {key, key + "\n", key + "\r\n", key + "\r\n\r\n", key + "\r"}) {
+    const Result<std::string> secret = NormalizeJwtSecret(content);
+    ASSERT_TRUE(secret) << secret.error();
+    EXPECT_EQ(*secret, key);
+  }
+  // Other whitespace is part of the key, and so are line ends inside it.
+  EXPECT_EQ(*NormalizeJwtSecret(key + " \n"), key + " ");
+  EXPECT_EQ(*NormalizeJwtSecret(" " + key + "\t"), " " + key + "\t");
+  EXPECT_EQ(*NormalizeJwtSecret("a\r\nb" + key), "a\r\nb" + key);
+  // Exactly 32 bytes is enough; binary bytes are fine.
+  EXPECT_TRUE(NormalizeJwtSecret(std::string(32, '\0')));
+}
+
+TEST(JwtVerifierTest, NormalizeJwtSecretRefusesShortAndBlankSecrets) {
+  const auto error = [](std::string_view content) {
+    const Result<std::string> secret = NormalizeJwtSecret(content);
+    return secret ? "<accepted>" : secret.error();
+  };
+  EXPECT_EQ(error(""), "the JWT secret is empty");
+  EXPECT_EQ(error("\r\n"), "the JWT secret is empty");
+  EXPECT_EQ(error(std::string(40, ' ')), "the JWT secret holds only whitespace");
+  EXPECT_EQ(error(" \t \r\n \n"), "the JWT secret holds only whitespace");
+  EXPECT_EQ(error("abc\n"),
+            "the JWT secret is 3 bytes; HS256 needs at least 32 (RFC 7518 3.2), e.g. from "
+            "`openssl rand -base64 48`");
+  // 31 bytes plus a line end is still 31.
+  EXPECT_NE(error(std::string(31, 'k') + "\r\n"), "<accepted>");
+  // The message never holds the secret.
+  EXPECT_EQ(error("hunter2").find("hunter2"), std::string::npos);
+}
+
 TEST(JwtVerifierTest, ShapeCheck) {
   EXPECT_TRUE(IsJwtShaped("a.b.c"));
   EXPECT_FALSE(IsJwtShaped("a.b"));

@@ -1,9 +1,12 @@
-// ReadFileInto and ProcFile on real files in a temporary directory and on the real /proc.
+// ReadFileInto, ReadFdInto and ProcFile on real files in a temporary directory, on the real
+// /proc and on /dev/zero.
 
 #include "common/file_reader.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <string>
@@ -56,6 +59,51 @@ TEST(FileReaderTest, AReadErrorNamesThePathAndLeavesTheOutputEmpty) {
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error(), "read " + dir.path() + ": Is a directory");
   EXPECT_EQ(out, "");
+}
+
+// A small-file reader refuses a file longer than its cap, and reads one of exactly the cap.
+TEST(FileReaderTest, AFileLongerThanTheCapIsRefusedAndTheOutputLeftEmpty) {
+  testing::TempDir dir;
+  std::string out = "stale";
+  ASSERT_TRUE(ReadFileInto(dir.Write("exact", std::string(5000, 'x')), out, 5000).ok());
+  EXPECT_EQ(out, std::string(5000, 'x'));
+  const std::string over = dir.Write("over", std::string(5001, 'x'));
+  const Status refused = ReadFileInto(over, out, 5000);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error(), over + " is larger than 5000 bytes");
+  EXPECT_EQ(out, "");
+  ASSERT_TRUE(ReadFileInto(dir.Write("empty", ""), out, 0).ok());
+  const Status one = ReadFileInto(dir.Write("one", "x"), out, 0);
+  ASSERT_FALSE(one.ok());
+  EXPECT_EQ(one.error(), dir.path() + "/one is larger than 0 bytes");
+}
+
+// A file that never ends (or a huge one) stops at the cap instead of filling the memory; the
+// two-argument form has a cap too, far above any /proc file.
+TEST(FileReaderTest, AFileThatNeverEndsStopsAtTheCap) {
+  std::string out;
+  const Status capped = ReadFileInto("/dev/zero", out, 1 << 20);
+  ASSERT_FALSE(capped.ok());
+  EXPECT_EQ(capped.error(), "/dev/zero is larger than 1048576 bytes");
+  const Status by_default = ReadFileInto("/dev/zero", out);
+  ASSERT_FALSE(by_default.ok());
+  EXPECT_EQ(by_default.error(),
+            "/dev/zero is larger than " + std::to_string(kDefaultMaxFileBytes) + " bytes");
+  EXPECT_EQ(out, "");
+}
+
+TEST(FileReaderTest, ReadFdIntoHonoursTheCapFromOffsetZero) {
+  testing::TempDir dir;
+  const std::string path = dir.Write("ten", "0123456789");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  std::string out;
+  ASSERT_TRUE(ReadFdInto(fd, path, out, 10).ok());
+  EXPECT_EQ(out, "0123456789");
+  EXPECT_FALSE(ReadFdInto(fd, path, out, 9).ok());
+  ASSERT_TRUE(ReadFdInto(fd, path, out).ok());  // again from the start
+  EXPECT_EQ(out, "0123456789");
+  ::close(fd);
 }
 
 int OpenFds() {

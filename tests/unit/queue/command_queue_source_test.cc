@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "common/bounded_command.h"
+#include "common/process_runner.h"
 #include "tests/support/daemon_process.h"
 
 namespace upkeep {
@@ -231,11 +231,13 @@ TEST_F(CommandQueueSourceTest, NoDescriptorOfTheDaemonLeaksIntoTheCommand) {
   EXPECT_EQ(probe->depth, 0);
 }
 
-TEST(BoundedCommandTest, StdinIsEmptyAndStderrIsKeptApart) {
-  BoundedCommandOptions options;
+TEST(CommandRunnerTest, StdinIsEmptyAndStderrIsKeptApart) {
+  ProcessOptions options;
   options.timeout = 5000ms;
-  const Result<BoundedCommandOutcome> outcome =
-      RunBoundedCommand({"sh", "-c", "cat; echo out; echo err >&2; exit 4"}, options);
+  options.env = InheritedEnvironment();
+  options.stdout_limit_is_error = true;
+  const Result<ProcessOutcome> outcome =
+      RunProcess({"sh", "-c", "cat; echo out; echo err >&2; exit 4"}, options);
   ASSERT_TRUE(outcome.ok()) << outcome.error();
   EXPECT_EQ(outcome->exit_code, 4);
   EXPECT_EQ(outcome->signal, 0);

@@ -11,8 +11,10 @@
 #include <chrono>
 #include <string>
 
+#include "queue/queue_json.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/scripted_http_server.h"
+#include "tests/support/tls_test_pki.h"
 
 namespace upkeep {
 namespace {
@@ -26,12 +28,13 @@ constexpr const char* kGoodBody =
     R"({"depth": 4, "activeJobs": [{"id": 9, "name": "shot_030", "progress": 0.5}]})";
 
 HttpQueueSource MakeSource(const std::string& url, std::chrono::milliseconds timeout = 2000ms,
-                           const std::string& token_file = "") {
+                           const std::string& token_file = "", const std::string& ca_file = "") {
   HttpQueueSourceOptions options;
   options.url = ParseHttpUrl(url).value();
   options.url_text = url;
   options.bearer_token_file = token_file;
   options.timeout = timeout;
+  options.ca_file = ca_file;
   return HttpQueueSource(options);
 }
 
@@ -153,8 +156,17 @@ TEST(HttpQueueSourceTest, Garbage) {
 
   server.SetReply({"\x16\x03\x01 binary noise, not HTTP at all"});
   error = ErrorOf(MakeSource(url));
-  EXPECT_EQ(error.rfind("GET " + url + ": not an HTTP response (it starts with \"?", 0), 0u)
-      << error;
+  EXPECT_EQ(error.rfind("GET " + url + ": not an HTTP response (", 0), 0u) << error;
+
+  // A body larger than any queue summary, chunked so that no header announces it.
+  std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string chunk(64 * 1024, ' ');
+  for (size_t sent = 0; sent <= kMaxQueueJsonBytes; sent += chunk.size()) {
+    chunked += "10000\r\n" + chunk + "\r\n";
+  }
+  server.SetReply({chunked + "0\r\n\r\n"});
+  EXPECT_EQ(ErrorOf(MakeSource(url)), "GET " + url + ": the response body is larger than " +
+                                          std::to_string(kMaxQueueJsonBytes) + " bytes");
 
   server.SetReply({"", 0ms, true});
   EXPECT_EQ(ErrorOf(MakeSource(url)),
@@ -175,6 +187,38 @@ TEST(HttpQueueSourceTest, NothingListening) {
   const std::string url = "http://127.0.0.1:" + port + "/q";
   EXPECT_EQ(ErrorOf(MakeSource(url)),
             "GET " + url + ": cannot connect to 127.0.0.1:" + port + ": Connection refused");
+}
+
+TEST(HttpQueueSourceTest, ErrorsNameTheUrlAsConfigured) {
+  ScriptedHttpServer server;
+  const std::string url = "HTTP://127.0.0.1:" + std::to_string(server.port()) + "/q#latest";
+  server.SetReply({"", 0ms, true});
+  EXPECT_EQ(ErrorOf(MakeSource(url)),
+            "GET " + url + ": the server closed the connection without a response");
+  server.SetReply({ScriptedHttpServer::Response(503, "Service Unavailable", "")});
+  EXPECT_EQ(ErrorOf(MakeSource(url)), "GET " + url + ": HTTP 503 Service Unavailable");
+}
+
+TEST(HttpQueueSourceTest, HttpsWithAPrivateCa) {
+  TempDir dir;
+  const testing::TestPki pki = testing::MakeTestPki(dir);
+  ASSERT_EQ(pki.error, "");
+  ScriptedHttpServer server(testing::ScriptedTls{pki.cert_file, pki.key_file});
+  server.SetReply({ScriptedHttpServer::Response(200, "OK", kGoodBody)});
+  const std::string url = server.url("/api/queue/summary");
+  const std::string token_file = dir.Write("token", "tls-secret\n");
+  const Result<QueueProbe> probe = MakeSource(url, 5000ms, token_file, pki.ca_file).Probe();
+  ASSERT_TRUE(probe.ok()) << probe.error();
+  EXPECT_EQ(probe->depth, 4);
+  ASSERT_EQ(server.Requests().size(), 1u);
+  EXPECT_NE(server.Requests()[0].find("\r\nAuthorization: Bearer tls-secret\r\n"),
+            std::string::npos);
+
+  // Without ca_file only the system's CAs count, and none of them signed this certificate.
+  const std::string error = ErrorOf(MakeSource(url, 5000ms, token_file));
+  EXPECT_EQ(error.rfind("GET " + url + ": TLS certificate verification failed (", 0), 0u) << error;
+  EXPECT_EQ(error.find("tls-secret"), std::string::npos) << error;
+  EXPECT_EQ(server.Requests().size(), 1u);
 }
 
 }  // namespace

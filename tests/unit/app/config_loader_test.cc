@@ -1,86 +1,18 @@
-#include "app/config.h"
+// The whole config loader through YAML text and files: keys, values, kinds and messages.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <initializer_list>
 #include <string>
 #include <vector>
+
+#include "app/config.h"
+#include "tests/unit/app/config_test_support.h"
 
 namespace upkeep {
 namespace {
 
 using std::chrono::milliseconds;
-// gmock's HasSubstr without linking gmock: the unit test target links gtest only.
-::testing::AssertionResult Contains(const char* text_expr, const char* part_expr,
-                                    const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << text_expr << " does not contain " << part_expr
-                                       << "\n  text: " << text << "\n  part: " << part;
-}
-
-// The message of the ConfigError that `fn` throws, or a marker that fails the caller's match.
-template <typename Fn>
-std::string ErrorOf(Fn fn) {
-  try {
-    fn();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "<no ConfigError thrown>";
-}
-
-std::string YamlError(std::string_view yaml) {
-  return ErrorOf([&] { ParseConfigYaml(yaml, "test.yaml"); });
-}
-
-CommandLine Parse(std::initializer_list<const char*> args) {
-  std::vector<const char*> argv = {"upkeep"};
-  argv.insert(argv.end(), args);
-  return ParseCommandLine(static_cast<int>(argv.size()), argv.data());
-}
-
-std::string FlagError(std::initializer_list<const char*> args) {
-  return ErrorOf([&] { Parse(args); });
-}
-
-// A file in a fresh temp directory, removed with it.
-class TempFile {
- public:
-  explicit TempFile(std::string_view contents) {
-    std::string pattern = ::testing::TempDir() + "upkeep_config_test.XXXXXX";
-    dir_ = ::mkdtemp(pattern.data());
-    EXPECT_FALSE(dir_.empty());
-    path_ = dir_ + "/upkeep.yaml";
-    std::ofstream(path_) << contents;
-  }
-  ~TempFile() { std::filesystem::remove_all(dir_); }
-  const std::string& path() const { return path_; }
-  const std::string& dir() const { return dir_; }
-
- private:
-  std::string dir_;
-  std::string path_;
-};
-
-void ExpectDefaults(const Config& c) {
-  EXPECT_EQ(c.web.listen_address, "0.0.0.0:10420");
-  EXPECT_EQ(c.web.telemetry_path, "/metrics");
-  EXPECT_EQ(c.web.threads, 0);
-  EXPECT_EQ(c.web.request_timeout, milliseconds(10'000));
-  EXPECT_EQ(c.web.keep_alive_timeout, milliseconds(10'000));
-  EXPECT_EQ(c.sample.interval, milliseconds(1000));
-  EXPECT_FALSE(c.sample.filesystems_auto);
-  EXPECT_EQ(c.sample.filesystems, std::vector<std::string>{"/"});
-  EXPECT_EQ(c.sample.procfs, "/proc");
-  EXPECT_EQ(c.sample.rootfs, "/");
-  EXPECT_EQ(c.sample.stat_timeout, milliseconds(500));
-  EXPECT_EQ(c.log.level, "info");
-  EXPECT_EQ(c.log.format, "text");
-}
 
 TEST(ConfigDefaultsTest, DefaultConfig) {
   const Config c = DefaultConfig();
@@ -300,59 +232,6 @@ TEST(ConfigYamlTest, MoreThanOneDocument) {
   EXPECT_PRED_FORMAT2(Contains, YamlError("log: {}\n---\nweb: {}\n"),
                       "test.yaml:3: expected one YAML document, found 2");
 }
-
-TEST(ListenAddressTest, Parses) {
-  Result<HostPort> r = ParseListenAddress("0.0.0.0:10420");
-  ASSERT_TRUE(r.ok()) << r.error();
-  EXPECT_EQ(r->host, "0.0.0.0");
-  EXPECT_EQ(r->port, 10420);
-
-  r = ParseListenAddress("127.0.0.1:0");
-  ASSERT_TRUE(r.ok()) << r.error();
-  EXPECT_EQ(r->port, 0);
-
-  r = ParseListenAddress("[::1]:9000");
-  ASSERT_TRUE(r.ok()) << r.error();
-  EXPECT_EQ(r->host, "::1");
-  EXPECT_EQ(r->port, 9000);
-
-  r = ParseListenAddress("[fe80::1%eth0]:65535");
-  ASSERT_TRUE(r.ok()) << r.error();
-  EXPECT_EQ(r->host, "fe80::1%eth0");
-  EXPECT_EQ(r->port, 65535);
-
-  r = ParseListenAddress(":10420");
-  ASSERT_TRUE(r.ok()) << r.error();
-  EXPECT_EQ(r->host, "");
-  EXPECT_EQ(r->port, 10420);
-}
-
-TEST(ListenAddressTest, Rejects) {
-  const auto error = [](std::string_view text) {
-    const Result<HostPort> r = ParseListenAddress(text);
-    EXPECT_FALSE(r.ok()) << text;
-    return r.ok() ? std::string() : r.error();
-  };
-  EXPECT_PRED_FORMAT2(Contains, error(""), "missing \":PORT\"");
-  EXPECT_PRED_FORMAT2(Contains, error("10420"), "missing \":PORT\"");
-  EXPECT_PRED_FORMAT2(Contains, error("localhost"), "missing \":PORT\"");
-  EXPECT_PRED_FORMAT2(Contains, error("0.0.0.0:"), "missing port");
-  EXPECT_PRED_FORMAT2(Contains, error(":"), "missing port");
-  EXPECT_PRED_FORMAT2(Contains, error("0.0.0.0:65536"), "from 0 to 65535");
-  EXPECT_PRED_FORMAT2(Contains, error("0.0.0.0:99999999999999"), "from 0 to 65535");
-  EXPECT_PRED_FORMAT2(Contains, error("0.0.0.0:-1"), "from 0 to 65535");
-  EXPECT_PRED_FORMAT2(Contains, error("0.0.0.0:http"), "from 0 to 65535");
-  EXPECT_PRED_FORMAT2(Contains, error("::1:9000"), "needs brackets");
-  EXPECT_PRED_FORMAT2(Contains, error("[::1:9000"), "missing \"]\"");
-  EXPECT_PRED_FORMAT2(Contains, error("[::1]"), "missing \":PORT\" after \"]\"");
-  EXPECT_PRED_FORMAT2(Contains, error("[::1]9000"), "missing \":PORT\" after \"]\"");
-  EXPECT_PRED_FORMAT2(Contains, error("[]:9000"), "not an IPv6 address");
-  EXPECT_PRED_FORMAT2(Contains, error("[127.0.0.1]:9000"), "not an IPv6 address");
-  EXPECT_PRED_FORMAT2(Contains, error("a b:80"), "invalid character in the host");
-  EXPECT_PRED_FORMAT2(Contains, error("http://x:80"), "needs brackets");
-  EXPECT_PRED_FORMAT2(Contains, error("foo"), "invalid listen address \"foo\"");
-}
-
 TEST(ConfigFileTest, LoadsATempFile) {
   const TempFile file("web:\n  listen_address: \"127.0.0.1:0\"\nlog:\n  format: json\n");
   const Config c = LoadConfigFile(file.path());
@@ -400,144 +279,6 @@ TEST(ConfigFileTest, ExampleFileParses) {
   EXPECT_EQ(c.sample.rootfs, expected.sample.rootfs);
   EXPECT_EQ(c.sample.stat_timeout, expected.sample.stat_timeout);
   EXPECT_EQ(c.log.format, expected.log.format);
-}
-
-TEST(CommandLineTest, NoFlagsIsTheDefaults) {
-  const CommandLine cl = Parse({});
-  ExpectDefaults(cl.config);
-  EXPECT_FALSE(cl.show_help);
-  EXPECT_FALSE(cl.show_version);
-  EXPECT_EQ(cl.config.config_file, "");
-}
-
-TEST(CommandLineTest, EveryFlagInBothForms) {
-  const CommandLine a =
-      Parse({"--web.listen-address", ":9100", "--web.telemetry-path", "/m", "--path.procfs",
-             "/host/proc", "--path.rootfs", "/host", "--sample.interval", "2s", "--log.level",
-             "debug", "--log.format", "json"});
-  const CommandLine b = Parse({"--web.listen-address=:9100", "--web.telemetry-path=/m",
-                               "--path.procfs=/host/proc", "--path.rootfs=/host",
-                               "--sample.interval=2s", "--log.level=debug", "--log.format=json"});
-  for (const CommandLine* cl : {&a, &b}) {
-    EXPECT_EQ(cl->config.web.listen_address, ":9100");
-    EXPECT_EQ(cl->config.web.telemetry_path, "/m");
-    EXPECT_EQ(cl->config.sample.procfs, "/host/proc");
-    EXPECT_EQ(cl->config.sample.rootfs, "/host");
-    EXPECT_EQ(cl->config.sample.interval, milliseconds(2000));
-    EXPECT_EQ(cl->config.log.level, "debug");
-    EXPECT_EQ(cl->config.log.format, "json");
-  }
-}
-
-TEST(CommandLineTest, FlagsOverrideTheConfigFileWhateverTheOrder) {
-  const TempFile file(
-      "web:\n  listen_address: \"127.0.0.1:1\"\n  threads: 3\n"
-      "log:\n  level: warn\n  format: json\n");
-  for (const CommandLine& cl :
-       {Parse({"--log.level", "error", "--config", file.path().c_str()}),
-        Parse({"--config", file.path().c_str(), "--log.level", "error"}),
-        Parse({"--log.level=error", ("--config=" + file.path()).c_str()})}) {
-    EXPECT_EQ(cl.config.log.level, "error");                 // The flag wins.
-    EXPECT_EQ(cl.config.log.format, "json");                 // The file's value stays.
-    EXPECT_EQ(cl.config.web.listen_address, "127.0.0.1:1");  // The file's value stays.
-    EXPECT_EQ(cl.config.web.threads, 3);                     // A file-only setting.
-    EXPECT_EQ(cl.config.config_file, file.path());
-  }
-}
-
-TEST(CommandLineTest, ValueMayStartWithADash) {
-  // A lone dash is not a flag; "-1s" reaches the duration check and fails there.
-  EXPECT_PRED_FORMAT2(Contains, FlagError({"--sample.interval", "-1s"}),
-                      "--sample.interval: invalid duration \"-1s\": must not be negative");
-}
-
-TEST(CommandLineTest, UnknownFlag) {
-  EXPECT_EQ(FlagError({"--web.listen_address", ":1"}),
-            "unknown flag --web.listen_address (did you mean \"--web.listen-address\"?) "
-            "(see --help)");
-  EXPECT_EQ(FlagError({"--bogus=1"}), "unknown flag --bogus (see --help)");
-  EXPECT_PRED_FORMAT2(Contains, FlagError({"-v"}), "unexpected argument \"-v\"");
-  EXPECT_PRED_FORMAT2(Contains, FlagError({"config.yaml"}), "unexpected argument \"config.yaml\"");
-  EXPECT_PRED_FORMAT2(Contains, FlagError({"--"}), "unexpected argument \"--\"");
-}
-
-TEST(CommandLineTest, MissingValue) {
-  EXPECT_EQ(FlagError({"--config"}), "--config: missing value");
-  EXPECT_EQ(FlagError({"--config="}), "--config: missing value");
-  EXPECT_EQ(FlagError({"--sample.interval", "--log.level", "info"}),
-            "--sample.interval: missing value");
-  EXPECT_EQ(FlagError({"--log.level"}), "--log.level: missing value");
-}
-
-TEST(CommandLineTest, BadValuesNameTheFlag) {
-  EXPECT_EQ(FlagError({"--log.level", "loud"}),
-            "--log.level: must be one of debug, info, warn, error, got \"loud\"");
-  EXPECT_EQ(FlagError({"--log.format=xml"}),
-            "--log.format: must be one of text, json, got \"xml\"");
-  EXPECT_PRED_FORMAT2(Contains, FlagError({"--web.listen-address", "10420"}),
-                      "--web.listen-address: invalid listen address \"10420\"");
-  EXPECT_PRED_FORMAT2(Contains, FlagError({"--web.telemetry-path", "/api/x"}),
-                      "--web.telemetry-path: \"/api/x\" is reserved");
-  EXPECT_PRED_FORMAT2(Contains, FlagError({"--sample.interval=1ms"}),
-                      "--sample.interval: must be at least 10ms, got \"1ms\"");
-  EXPECT_EQ(FlagError({"--path.procfs="}), "--path.procfs: must not be empty");
-  EXPECT_EQ(FlagError({"--version=1"}), "--version: takes no value");
-  EXPECT_EQ(FlagError({"--log.level=info", "--log.level=debug"}),
-            "--log.level: given more than once");
-}
-
-TEST(CommandLineTest, FlagAndYamlShareChecksAndMessages) {
-  const std::string from_yaml = YamlError("sample:\n  interval: 10x\n");
-  const std::string from_flag = FlagError({"--sample.interval=10x"});
-  const std::string problem = "invalid duration \"10x\": unknown unit \"x\"";
-  EXPECT_PRED_FORMAT2(Contains, from_yaml, ("sample.interval: " + problem));
-  EXPECT_PRED_FORMAT2(Contains, from_flag, ("--sample.interval: " + problem));
-  EXPECT_EQ(from_yaml.substr(from_yaml.find(problem)), from_flag.substr(from_flag.find(problem)));
-}
-
-TEST(CommandLineTest, ErrorsInTheConfigFileStillNameTheFile) {
-  const TempFile file("log:\n  level: loud\n");
-  EXPECT_EQ(FlagError({"--config", file.path().c_str()}),
-            file.path() + ":2: log.level: must be one of debug, info, warn, error, got \"loud\"");
-  EXPECT_PRED_FORMAT2(Contains, FlagError({"--config", "/nonexistent/upkeep.yaml"}),
-                      "cannot read config file /nonexistent/upkeep.yaml: No such file");
-}
-
-TEST(CommandLineTest, HelpAndVersionSkipTheConfigFile) {
-  EXPECT_TRUE(Parse({"--help"}).show_help);
-  EXPECT_TRUE(Parse({"-h"}).show_help);
-  EXPECT_TRUE(Parse({"--version"}).show_version);
-  const CommandLine cl = Parse({"--config", "/nonexistent/upkeep.yaml", "--version"});
-  EXPECT_TRUE(cl.show_version);
-  EXPECT_FALSE(cl.show_help);
-  // Unknown flags are still reported, so a typo next to --help is not silently ignored.
-  EXPECT_PRED_FORMAT2(Contains, FlagError({"--help", "--bogus"}), "unknown flag --bogus");
-}
-
-TEST(UsageTextTest, ListsEveryFlagWithItsDefault) {
-  const std::string usage = UsageText();
-  for (const char* expected :
-       {"--help", "-h", "--version", "--config=FILE", "--web.listen-address=HOST:PORT",
-        "(default: 0.0.0.0:10420)", "--web.telemetry-path=PATH", "(default: /metrics)",
-        "--path.procfs=DIR", "(default: /proc)", "--path.rootfs=DIR", "(default: /)",
-        "--sample.interval=DURATION", "(default: 1s)", "--log.level=LEVEL", "(default: info)",
-        "--log.format=FORMAT", "(default: text)"}) {
-    EXPECT_PRED_FORMAT2(Contains, usage, (expected));
-  }
-  // One line per flag.
-  EXPECT_PRED_FORMAT2(Contains, usage, "--log.level=LEVEL");
-  size_t flag_lines = 0;
-  size_t start = 0;
-  while (start < usage.size()) {
-    const size_t end = usage.find('\n', start);
-    const std::string line = usage.substr(start, end - start);
-    if (line.find_first_not_of(' ') != std::string::npos &&
-        line[line.find_first_not_of(' ')] == '-') {
-      ++flag_lines;
-    }
-    start = end + 1;
-  }
-  EXPECT_EQ(flag_lines, 10u);
 }
 
 }  // namespace

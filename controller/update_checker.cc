@@ -1,0 +1,158 @@
+#include "controller/update_checker.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include "common/duration.h"
+#include "common/text.h"
+#include "controller/git_facts_json.h"
+#include "controller/git_helper.h"
+
+namespace upkeep {
+namespace {
+
+constexpr size_t kMaxAnswerBytes = 4 << 20;
+
+// The helper's whole environment: who it is (from the passwd entry) and a fixed PATH; nothing
+// of the daemon's (no tokens, no GIT_* variables, no proxy settings it did not mean to pass).
+std::vector<std::string> HelperEnvironment(const std::optional<RunAs>& run_as) {
+  const uid_t uid = run_as ? run_as->uid : ::geteuid();
+  std::string name = run_as ? run_as->name : "";
+  std::string home = run_as ? run_as->home : "/";
+  std::string shell = "/bin/sh";
+  struct passwd entry {};
+  struct passwd* found = nullptr;
+  char buffer[4096];
+  if (::getpwuid_r(uid, &entry, buffer, sizeof buffer, &found) == 0 && found != nullptr) {
+    if (name.empty()) name = found->pw_name;
+    if (!run_as) home = found->pw_dir;
+    if (found->pw_shell != nullptr && found->pw_shell[0] != '\0') shell = found->pw_shell;
+  }
+  if (name.empty()) name = std::to_string(uid);
+  return {"HOME=" + home, "USER=" + name, "LOGNAME=" + name, "SHELL=" + shell,
+          "PATH=/usr/local/bin:/usr/bin:/bin"};
+}
+
+}  // namespace
+
+UpdateChecker::UpdateChecker(UpdateCheckerOptions options, QueueStateSource queue,
+                             LockFlagsSource lock)
+    : options_(std::move(options)), queue_(std::move(queue)), lock_(std::move(lock)) {}
+
+uint64_t UpdateChecker::helper_runs() const {
+  std::lock_guard lock(mutex_);
+  return runs_;
+}
+
+UpdateCheckOutcome UpdateChecker::Check(bool refresh) {
+  // Both sources answer at once from their own state; asked before taking our mutex.
+  const UpdateLockFlags flags = lock_();
+  const QueueState queue = queue_();
+  std::unique_lock lock(mutex_);
+  if (flags.update_in_progress) {
+    // The update owns .git now: no fetch, no helper; what we knew, with the lock's blocker.
+    UpdateCheckOutcome outcome;
+    outcome.answer = LastAnswer(queue, flags);
+    if (!outcome.answer) {
+      outcome.error = MakeCheckError(CheckErrorKind::kUpdateInProgress,
+                                     "an update is running and there is no earlier check to "
+                                     "answer from; check again when it has finished");
+    }
+    return outcome;
+  }
+  if (running_) {
+    const uint64_t seen = runs_;
+    finished_.wait(lock, [&] { return runs_ != seen; });
+    return Answer(*last_run_, queue, flags);
+  }
+  if (!refresh && last_run_ && Clock::now() - last_run_->finished < options_.min_fetch_interval) {
+    return Answer(*last_run_, queue, flags);
+  }
+  running_ = true;
+  lock.unlock();
+  const SystemTime started = std::chrono::system_clock::now();
+  Run run = RunHelper();
+  lock.lock();
+  running_ = false;
+  ++runs_;
+  if (run.facts) {
+    last_facts_ = run.facts;
+    if (run.facts->fetched) fetched_at_ = started;
+  }
+  last_run_ = run;
+  finished_.notify_all();
+  return Answer(run, queue, flags);
+}
+
+UpdateChecker::Run UpdateChecker::RunHelper() const {
+  GitCheckRequest request = options_.request;
+  request.fetch = true;
+  std::vector<std::string> argv = {options_.helper_binary};
+  for (std::string& arg : GitCheckArgs(request)) argv.push_back(std::move(arg));
+
+  ProcessOptions process;
+  process.timeout = options_.fetch_timeout;
+  process.kill_grace = options_.kill_grace;
+  process.env = HelperEnvironment(options_.run_as);
+  process.cwd = "/";
+  process.umask = 022;
+  process.run_as = options_.run_as;
+  process.stdout_limit_is_error = true;
+  process.max_stdout = kMaxAnswerBytes;
+
+  Run run;
+  auto fail = [&](CheckErrorKind kind, std::string message) {
+    run.error = MakeCheckError(kind, std::move(message));
+    run.finished = Clock::now();
+    return run;
+  };
+  Result<ProcessOutcome> outcome = RunProcess(argv, process);
+  if (!outcome) return fail(CheckErrorKind::kInternal, "git helper: " + outcome.error());
+  if (outcome->timed_out) {
+    return fail(CheckErrorKind::kFetchFailed, "fetch from " + request.remote + " timed out after " +
+                                                  FormatDuration(options_.fetch_timeout) +
+                                                  " (the helper was stopped)");
+  }
+  if (outcome->out.empty()) {
+    const std::string how = outcome->signal != 0
+                                ? "was killed by signal " + std::to_string(outcome->signal)
+                                : "exited with " + std::to_string(outcome->exit_code);
+    return fail(CheckErrorKind::kInternal,
+                "git helper " + how + " without an answer: " + Printable(outcome->err, 300));
+  }
+  CheckResult<GitFacts> facts = ParseGitHelperAnswer(outcome->out);
+  if (!facts) return fail(facts.error().kind, facts.error().message);
+  run.facts = std::move(*facts);
+  run.finished = Clock::now();
+  return run;
+}
+
+UpdateCheckOutcome UpdateChecker::Answer(const Run& run, const QueueState& queue,
+                                         const UpdateLockFlags& flags) const {
+  UpdateCheckOutcome outcome;
+  if (run.error) {
+    outcome.error = run.error;
+    outcome.last = LastAnswer(queue, flags);
+    return outcome;
+  }
+  UpdateCheckInput input;
+  input.facts = *run.facts;
+  input.queue = queue;
+  input.update_in_progress = flags.update_in_progress;
+  input.recovery_pending = flags.recovery_pending;
+  input.allow_insecure_transport = options_.request.allow_insecure_transport;
+  input.checked_at = std::chrono::system_clock::now();
+  input.fetched_at = fetched_at_;
+  outcome.answer = BuildUpdateCheck(input);
+  return outcome;
+}
+
+std::optional<UpdateCheckAnswer> UpdateChecker::LastAnswer(const QueueState& queue,
+                                                           const UpdateLockFlags& flags) const {
+  if (!last_facts_) return std::nullopt;
+  Run last;
+  last.facts = last_facts_;
+  return Answer(last, queue, flags).answer;
+}
+
+}  // namespace upkeep

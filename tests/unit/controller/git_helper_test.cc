@@ -1,0 +1,160 @@
+#include "controller/git_helper.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/fd.h"
+#include "controller/git_facts_json.h"
+#include "tests/support/git_repos.h"
+
+namespace upkeep {
+namespace {
+
+using testing::GitRepos;
+
+struct HelperRun {
+  int exit_code = -1;
+  std::string out;
+};
+
+// Runs the helper in-process on pipes, as the daemon's child would: `input` on stdin (closed
+// after it), stdout read to its end.
+HelperRun RunHelper(const std::vector<std::string>& args, const std::string& input = "",
+                    bool stdin_pipe = true) {
+  int in[2];
+  int out[2];
+  EXPECT_EQ(::pipe2(in, O_CLOEXEC), 0);
+  EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
+  Fd in_read(in[0]);
+  Fd out_read(out[0]);
+  Fd out_write(out[1]);
+  {
+    Fd in_write(in[1]);
+    EXPECT_EQ(::write(in_write.get(), input.data(), input.size()),
+              static_cast<ssize_t>(input.size()));
+  }
+  Fd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  HelperRun run;
+  run.exit_code = RunGitHelper(args, stdin_pipe ? in_read.get() : dev_null.get(), out_write.get());
+  out_write.Close();
+  char buffer[4096];
+  ssize_t got = 0;
+  while ((got = ::read(out_read.get(), buffer, sizeof buffer)) > 0) {
+    run.out.append(buffer, static_cast<size_t>(got));
+  }
+  return run;
+}
+
+TEST(GitHelperTest, AnswersTheFactsAsOneJsonLine) {
+  GitRepos repos;
+  repos.PushCommits(2);
+  const HelperRun run = RunHelper({"check", "--repo", repos.service(), "--remote", "origin",
+                                   "--branch", "main", "--fetch", "--changelog-limit", "1"});
+  EXPECT_EQ(run.exit_code, 0);
+  ASSERT_FALSE(run.out.empty());
+  EXPECT_EQ(run.out.back(), '\n');
+  EXPECT_EQ(run.out.find('\n'), run.out.size() - 1);
+  const nlohmann::json body = nlohmann::json::parse(run.out);
+  EXPECT_EQ(body["commitsBehind"], 2);
+  EXPECT_EQ(body["changelog"], nlohmann::json({"Change 2", "... and 1 more commit"}));
+  CheckResult<GitFacts> facts = ParseGitHelperAnswer(run.out);
+  ASSERT_TRUE(facts.ok()) << facts.error().message;
+  EXPECT_EQ(facts->commits_behind, 2u);
+  EXPECT_EQ(facts->latest_revision, repos.Head(repos.pusher()));
+  EXPECT_TRUE(facts->fetched);
+  EXPECT_EQ(GitFactsToJson(*facts), body);
+}
+
+TEST(GitHelperTest, ErrorsAreJsonAnswersToo) {
+  GitRepos repos;
+  const HelperRun run = RunHelper({"check", "--repo", repos.root() + "/missing"});
+  EXPECT_EQ(run.exit_code, 0);
+  const nlohmann::json body = nlohmann::json::parse(run.out);
+  EXPECT_EQ(body["error"]["kind"], "repo_unavailable");
+  CheckResult<GitFacts> facts = ParseGitHelperAnswer(run.out);
+  ASSERT_FALSE(facts.ok());
+  EXPECT_EQ(facts.error().kind, CheckErrorKind::kRepoUnavailable);
+}
+
+TEST(GitHelperTest, ATokenOnStdinIsReadAndOnlyThere) {
+  // An https remote that refuses at once (nothing listens on port 1): the token is read and
+  // the fetch fails without the token or the URL's userinfo in the answer.
+  GitRepos repos;
+  testing::Git(repos.service(),
+               {"remote", "set-url", "origin", "https://user:urlsecret@127.0.0.1:1/x.git"});
+  const HelperRun run =
+      RunHelper({"check", "--repo", repos.service(), "--fetch"}, "tok3n-secret\n");
+  EXPECT_EQ(run.exit_code, 0);
+  const nlohmann::json body = nlohmann::json::parse(run.out);
+  EXPECT_EQ(body["error"]["kind"], "fetch_failed");
+  EXPECT_EQ(run.out.find("tok3n-secret"), std::string::npos);
+  EXPECT_EQ(run.out.find("urlsecret"), std::string::npos);
+  // stdin that is not a pipe is not waited on.
+  const HelperRun from_null = RunHelper({"check", "--repo", repos.service()}, "", false);
+  EXPECT_EQ(from_null.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(from_null.out)["remoteUrl"], "https://127.0.0.1:1/x.git");
+}
+
+TEST(GitHelperTest, BadArgumentsAreAnInternalErrorAndExit2) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{},
+                                             {"push"},
+                                             {"check"},
+                                             {"check", "--repo"},
+                                             {"check", "--repo", "/x", "--bogus", "1"},
+                                             {"check", "--repo", "/x", "--changelog-limit", "ten"},
+                                             {"check", "--repo", "/x", "--remote", ""}}) {
+    const HelperRun run = RunHelper(args);
+    EXPECT_EQ(run.exit_code, 2);
+    const nlohmann::json body = nlohmann::json::parse(run.out);
+    EXPECT_EQ(body["error"]["kind"], "internal") << run.out;
+  }
+}
+
+TEST(GitHelperTest, AnUnwritableStdoutExits1) {
+  GitRepos repos;
+  Fd read_only(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  EXPECT_EQ(RunGitHelper({"check", "--repo", repos.service()}, -1, read_only.get()), 1);
+}
+
+TEST(GitCheckArgsTest, TheDaemonsArgumentsParseBack) {
+  GitCheckRequest request;
+  request.repo = "/srv/app";
+  request.remote = "upstream";
+  request.branch = "stable";
+  request.fetch = true;
+  request.allow_insecure_transport = true;
+  request.changelog_limit = 7;
+  request.credentials.ssh_key_file = "/k";
+  request.credentials.ssh_known_hosts = "/kh";
+  std::vector<std::string> args = GitCheckArgs(request);
+  ASSERT_GE(args.size(), 2u);
+  EXPECT_EQ(args[0], "git");
+  EXPECT_EQ(args[1], "check");
+  Result<GitCheckRequest> parsed =
+      ParseGitCheckArgs(std::vector<std::string>(args.begin() + 2, args.end()));
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  EXPECT_EQ(parsed->repo, "/srv/app");
+  EXPECT_EQ(parsed->remote, "upstream");
+  EXPECT_EQ(parsed->branch, "stable");
+  EXPECT_TRUE(parsed->fetch);
+  EXPECT_TRUE(parsed->allow_insecure_transport);
+  EXPECT_EQ(parsed->changelog_limit, 7u);
+  EXPECT_EQ(parsed->credentials.ssh_key_file, "/k");
+  EXPECT_EQ(parsed->credentials.ssh_known_hosts, "/kh");
+
+  Result<GitCheckRequest> defaults = ParseGitCheckArgs({"--repo", "/r"});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->remote, "origin");
+  EXPECT_EQ(defaults->branch, "main");
+  EXPECT_FALSE(defaults->fetch);
+  EXPECT_EQ(defaults->changelog_limit, 100u);
+  const std::vector<std::string> minimal = GitCheckArgs(*defaults);
+  EXPECT_EQ(std::count(minimal.begin(), minimal.end(), "--fetch"), 0);
+}
+
+}  // namespace
+}  // namespace upkeep

@@ -1,0 +1,223 @@
+#include "controller/update_checker.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "common/fd.h"
+#include "controller/git_helper.h"
+#include "tests/support/git_repos.h"
+
+namespace upkeep {
+namespace {
+
+std::vector<std::string> OwnArgs() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::vector<std::string> args;
+  std::string arg;
+  while (std::getline(in, arg, '\0')) args.push_back(arg);
+  return args;
+}
+
+// Started as `controller_unit_tests git check ...` (by the UpdateChecker under test), this
+// binary is the git helper, as `upkeep git check ...` will be: it answers and exits before
+// gtest's main runs. exit() (not _exit) so that a coverage build writes its counts.
+const bool kRanAsHelper = [] {
+  const std::vector<std::string> args = OwnArgs();
+  if (args.size() >= 3 && args[1] == "git") {
+    std::exit(RunGitHelper(std::vector<std::string>(args.begin() + 2, args.end()), 0, 1));
+  }
+  return false;
+}();
+
+std::string OwnBinary() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
+
+// A TCP listener on 127.0.0.1 that never accepts: connections complete (the backlog) and then
+// hear nothing, as from a remote that accepts and says nothing.
+class SilentListener {
+ public:
+  SilentListener() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    EXPECT_EQ(::bind(fd_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    EXPECT_EQ(::listen(fd_.get(), 16), 0);
+    EXPECT_EQ(::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length), 0);
+    port_ = ntohs(address.sin_port);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  Fd fd_;
+  uint16_t port_ = 0;
+};
+
+// Processes whose command line mentions `text` (a helper left behind would).
+int ProcessesMentioning(const std::string& text) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::stringstream cmdline;
+    cmdline << in.rdbuf();
+    if (cmdline.str().find(text) != std::string::npos) ++count;
+  }
+  return count;
+}
+
+class UpdateCheckerTest : public ::testing::Test {
+ protected:
+  UpdateCheckerOptions Options() const {
+    UpdateCheckerOptions options;
+    options.helper_binary = OwnBinary();
+    options.request.repo = repos_.service();
+    options.min_fetch_interval = std::chrono::minutes(10);
+    options.fetch_timeout = std::chrono::seconds(20);
+    return options;
+  }
+
+  std::unique_ptr<UpdateChecker> Make(UpdateCheckerOptions options) {
+    return std::make_unique<UpdateChecker>(
+        std::move(options), [this] { return queue_; },
+        [this] {
+          return UpdateLockFlags{in_progress_.load(), false};
+        });
+  }
+
+  testing::GitRepos repos_;
+  QueueState queue_{QueueStatus::kIdle, 0, 0, {}, ""};
+  std::atomic<bool> in_progress_{false};
+};
+
+TEST_F(UpdateCheckerTest, ChecksThroughTheHelperAndReusesItsFetch) {
+  ASSERT_FALSE(kRanAsHelper);
+  repos_.PushCommits(2);
+  auto checker = Make(Options());
+  UpdateCheckOutcome first = checker->Check();
+  ASSERT_TRUE(first.answer.has_value()) << first.error->message;
+  EXPECT_EQ(first.answer->commits_behind, 2u);
+  EXPECT_TRUE(first.answer->can_update);
+  ASSERT_TRUE(first.answer->fetched_at.has_value());
+  EXPECT_EQ(checker->helper_runs(), 1u);
+
+  // Within min_fetch_interval: the same facts, the live queue.
+  repos_.PushCommits(1, 3);
+  queue_.status = QueueStatus::kBusy;
+  UpdateCheckOutcome second = checker->Check();
+  ASSERT_TRUE(second.answer.has_value());
+  EXPECT_EQ(second.answer->commits_behind, 2u);
+  EXPECT_EQ(second.answer->fetched_at, first.answer->fetched_at);
+  ASSERT_EQ(second.answer->blockers.size(), 1u);
+  EXPECT_EQ(second.answer->blockers[0], UpdateBlocker::kJobsActive);
+  EXPECT_EQ(checker->helper_runs(), 1u);
+
+  // refresh forces a fetch.
+  UpdateCheckOutcome third = checker->Check(true);
+  ASSERT_TRUE(third.answer.has_value());
+  EXPECT_EQ(third.answer->commits_behind, 3u);
+  EXPECT_EQ(checker->helper_runs(), 2u);
+}
+
+TEST_F(UpdateCheckerTest, ConcurrentChecksShareOneFetch) {
+  repos_.PushCommits(1);
+  auto checker = Make(Options());
+  std::vector<std::thread> threads;
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 50; ++i) {
+    threads.emplace_back([&] {
+      if (checker->Check().answer.has_value()) ++answered;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(answered.load(), 50);
+  EXPECT_EQ(checker->helper_runs(), 1u);
+}
+
+TEST_F(UpdateCheckerTest, WhileAnUpdateRunsItAnswersFromMemory) {
+  auto checker = Make(Options());
+  in_progress_ = true;
+  UpdateCheckOutcome none = checker->Check(true);
+  ASSERT_TRUE(none.error.has_value());
+  EXPECT_EQ(none.error->kind, CheckErrorKind::kUpdateInProgress);
+  EXPECT_EQ(checker->helper_runs(), 0u);
+
+  in_progress_ = false;
+  ASSERT_TRUE(checker->Check().answer.has_value());
+  in_progress_ = true;
+  std::filesystem::remove_all(repos_.service() + "/.git");  // nothing may touch it now
+  UpdateCheckOutcome remembered = checker->Check(true);
+  ASSERT_TRUE(remembered.answer.has_value());
+  EXPECT_EQ(remembered.answer->blockers,
+            std::vector<UpdateBlocker>{UpdateBlocker::kUpdateInProgress});
+  EXPECT_EQ(checker->helper_runs(), 1u);
+}
+
+TEST_F(UpdateCheckerTest, ErrorsComeWithTheLastGoodAnswer) {
+  auto checker = Make(Options());
+  ASSERT_TRUE(checker->Check().answer.has_value());
+  std::filesystem::remove_all(repos_.remote());
+  UpdateCheckOutcome failed = checker->Check(true);
+  ASSERT_TRUE(failed.error.has_value());
+  EXPECT_EQ(failed.error->kind, CheckErrorKind::kFetchFailed);
+  ASSERT_TRUE(failed.last.has_value());
+  EXPECT_EQ(failed.last->current_revision, repos_.Head(repos_.service()));
+  // A failure is remembered for min_fetch_interval too: the remote is not hammered.
+  EXPECT_TRUE(checker->Check().error.has_value());
+  EXPECT_EQ(checker->helper_runs(), 2u);
+}
+
+TEST_F(UpdateCheckerTest, ASilentRemoteIsStoppedAtTheFetchTimeout) {
+  SilentListener silent;
+  const std::string url = "git://127.0.0.1:" + std::to_string(silent.port()) + "/remote.git";
+  testing::Git(repos_.service(), {"remote", "set-url", "origin", url});
+  UpdateCheckerOptions options = Options();
+  options.request.allow_insecure_transport = true;
+  options.fetch_timeout = std::chrono::milliseconds(1500);
+  options.kill_grace = std::chrono::milliseconds(500);
+  auto checker = Make(options);
+  const auto start = std::chrono::steady_clock::now();
+  UpdateCheckOutcome outcome = checker->Check();
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(outcome.error->kind, CheckErrorKind::kFetchFailed);
+  EXPECT_NE(outcome.error->message.find("timed out after 1s500ms"), std::string::npos)
+      << outcome.error->message;
+  EXPECT_LT(took, std::chrono::seconds(15));  // generous: the timeout plus the grace, and slack
+  EXPECT_EQ(ProcessesMentioning(repos_.service()), 0);
+}
+
+TEST_F(UpdateCheckerTest, AHelperThatCannotRunIsAnInternalError) {
+  UpdateCheckerOptions options = Options();
+  options.helper_binary = repos_.root() + "/no-such-binary";
+  auto checker = Make(options);
+  UpdateCheckOutcome outcome = checker->Check();
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(outcome.error->kind, CheckErrorKind::kInternal);
+  EXPECT_FALSE(outcome.last.has_value());
+}
+
+TEST_F(UpdateCheckerTest, AHelperWithoutAnAnswerIsAnInternalError) {
+  UpdateCheckerOptions options = Options();
+  options.helper_binary = "/bin/false";
+  auto checker = Make(options);
+  UpdateCheckOutcome outcome = checker->Check();
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(outcome.error->kind, CheckErrorKind::kInternal);
+  EXPECT_NE(outcome.error->message.find("exited with 1"), std::string::npos)
+      << outcome.error->message;
+}
+
+}  // namespace
+}  // namespace upkeep
