@@ -14,8 +14,6 @@ namespace {
 
 constexpr size_t kMaxTokensFileBytes = 1 << 20;
 constexpr size_t kMaxSecretBytes = 64 << 10;
-// RFC 7518 3.2: an HS256 key should be at least as long as the hash output.
-constexpr size_t kMinSecretBytes = 32;
 
 std::string ModeText(mode_t mode) {
   char text[16];
@@ -134,12 +132,13 @@ bool CredentialStore::RefreshJwtSecret(bool force, bool startup) {
   jwt_stamp_ = stamp;
   Result<SmallFile> file = ReadSmallFile(path, kMaxSecretBytes);
   std::string problem;
+  std::string secret;
   if (!file) {
     problem = file.error();
+  } else if (Result<std::string> normal = NormalizeJwtSecret(file->bytes); !normal) {
+    problem = path + ": " + normal.error();
   } else {
-    std::string& secret = file.value().bytes;
-    if (secret.ends_with('\n')) secret.pop_back();  // one trailing newline, as `echo` leaves
-    if (secret.empty()) problem = path + " is empty";
+    secret = std::move(normal).value();
   }
   if (!problem.empty()) {
     if (startup) throw ConfigError("auth.jwt.secret_file: " + problem);
@@ -152,12 +151,8 @@ bool CredentialStore::RefreshJwtSecret(bool force, bool startup) {
         "tokens; chmod 600 {}",
         path, ModeText(file->mode), path);
   }
-  if (file->bytes.size() < kMinSecretBytes) {
-    spdlog::warn("JWT secret in {} is {} bytes; HS256 wants at least {} random bytes", path,
-                 file->bytes.size(), kMinSecretBytes);
-  }
-  const bool changed = file->bytes != jwt_secret_;
-  jwt_secret_ = std::move(file.value().bytes);
+  const bool changed = secret != jwt_secret_;
+  jwt_secret_ = std::move(secret);
   if (changed && !startup) spdlog::info("loaded a new JWT secret from {}", path);
   return changed || force;
 }

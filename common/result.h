@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -11,13 +12,14 @@ struct Error {
   std::string message;
 };
 
-// A value or an Error (C++20 has no std::expected). Run-time failures travel as this;
-// only start-up and configuration errors throw.
-template <typename T>
+// A value or an error (C++20 has no std::expected). Run-time failures travel as this; only
+// start-up and configuration errors throw. The error is an Error (a message) unless a caller
+// needs more, e.g. a kind to map to a JSON error code: Result<T, CheckError>.
+template <typename T, typename E = Error>
 class Result {
  public:
-  Result(T value) : data_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
-  Result(Error error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(E error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(data_); }
   explicit operator bool() const { return ok(); }
@@ -26,12 +28,21 @@ class Result {
   T& value() & { return std::get<T>(data_); }
   T&& value() && { return std::get<T>(std::move(data_)); }
   const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
 
-  const std::string& error() const { return std::get<Error>(data_).message; }
+  // For a plain Error its message; otherwise the error itself.
+  decltype(auto) error() const {
+    if constexpr (std::is_same_v<E, Error>) {
+      return (std::get<E>(data_).message);
+    } else {
+      return (std::get<E>(data_));
+    }
+  }
 
  private:
-  std::variant<T, Error> data_;
+  std::variant<T, E> data_;
 };
 
 inline Error MakeError(std::string message) { return Error{std::move(message)}; }

@@ -4,7 +4,8 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
+
+#include "common/result.h"
 
 namespace upkeep {
 
@@ -36,29 +37,9 @@ struct CheckError {
   std::string message;
 };
 
-// A value or a CheckError: Result<T> with the kind the caller maps to a JSON error code.
+// A value or a CheckError: a Result with the kind the caller maps to a JSON error code.
 template <typename T>
-class CheckResult {
- public:
-  CheckResult(T value) : data_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
-  CheckResult(CheckError error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
-
-  bool ok() const { return std::holds_alternative<T>(data_); }
-  explicit operator bool() const { return ok(); }
-
-  const T& value() const& { return std::get<T>(data_); }
-  T& value() & { return std::get<T>(data_); }
-  T&& value() && { return std::get<T>(std::move(data_)); }
-  const T& operator*() const& { return value(); }
-  T& operator*() & { return value(); }
-  const T* operator->() const { return &value(); }
-  T* operator->() { return &value(); }
-
-  const CheckError& error() const { return std::get<CheckError>(data_); }
-
- private:
-  std::variant<T, CheckError> data_;
-};
+using CheckResult = Result<T, CheckError>;
 
 inline CheckError MakeCheckError(CheckErrorKind kind, std::string message) {
   return CheckError{kind, std::move(message)};

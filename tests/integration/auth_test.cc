@@ -408,7 +408,7 @@ TEST_F(AuthTest, UnusableCredentialFilesStopTheStart) {
   start_fails("auth:\n  jwt: { secret_file: {dir}/missing.secret }\n",
               "auth.jwt.secret_file: cannot read " + dir_.path() + "/missing.secret");
   dir_.Write("empty.secret", "\n");
-  start_fails("auth:\n  jwt: { secret_file: {dir}/empty.secret }\n", "empty.secret is empty");
+  start_fails("auth:\n  jwt: { secret_file: {dir}/empty.secret }\n", "the JWT secret is empty");
   // A tokens file that does not exist yet is not an error: it is watched for.
   dir_.Write("later.yaml", Expand("auth:\n  tokens_file: {dir}/later\n  max_failures: 0\n"));
   daemon_ = std::make_unique<DaemonProcess>(
