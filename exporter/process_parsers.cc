@@ -43,7 +43,8 @@ Result<ProcessStat> ParseProcessStat(std::string_view text) {
   std::string_view pid = NextToken(head);
   uint64_t unused = 0;
   if (ParseNumber(pid, unused) != Num::kOk || !NextToken(head).empty()) {
-    return Fail("process stat: malformed pid before comm: ", Quote(text.substr(0, open)));
+    return Fail("process stat: malformed pid before comm: ",
+                Quote(text.substr(0, open), kMaxQuoted));
   }
 
   ProcessStat stat;

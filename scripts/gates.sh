@@ -60,6 +60,7 @@ ctest_with_reports() {  # ctest_with_reports DIR CTEST_ARGS...
   (
     cd "$dir" || exit 1
     ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:strict_string_checks=1:log_path=$reports/asan" \
+      LSAN_OPTIONS="suppressions=$ROOT/tests/sanitizers/lsan.supp:print_suppressions=0" \
       UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan" \
       TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$ROOT/tests/sanitizers/tsan.supp:log_path=$reports/tsan" \
       ctest --output-on-failure -j"$JOBS" "$@"
@@ -118,7 +119,8 @@ fuzz_one() {  # fuzz_one NAME SECONDS: runs one target; its log in build-fuzz/lo
   fi
   # New inputs go to the work corpus (git-ignored); the checked-in seeds are only read.
   # Seeds run first, so a regression input in the corpus fails at once.
-  ASAN_OPTIONS="halt_on_error=1:detect_leaks=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+  ASAN_OPTIONS="halt_on_error=1:detect_leaks=1" \
+    LSAN_OPTIONS="suppressions=$ROOT/tests/sanitizers/lsan.supp:print_suppressions=0" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
     "build-fuzz/tests/fuzz/${name}_fuzzer" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="build-fuzz/artifacts/$name-" \
     "$work" "$seeds" >"$log" 2>&1

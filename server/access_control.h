@@ -26,7 +26,7 @@ struct AccessControlOptions {
 // Who may call what: credentials (API tokens and JWTs, reloaded by a watcher), the failure
 // lockout and the request counters. A request that is allowed touches no lock: the lockout
 // check is one relaxed load while nobody is locked, the credential lookup goes through a
-// LockFreePublisher, and counters are relaxed atomics. Refusals (401, 403, 429) are written,
+// SlotRing, and counters are relaxed atomics. Refusals (401, 403, 429) are written,
 // logged (client address, path, reason; never the credential) and counted.
 class AccessControl {
  public:

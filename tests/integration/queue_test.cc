@@ -26,7 +26,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 // A daemon with a queue: section, sampling every 100 ms, and an admin token for the health
-// endpoint (issue 3: /api/... needs one).
+// endpoint (/api/... needs one).
 class QueueDaemon {
  public:
   QueueDaemon(const TempDir& dir, const std::string& queue_yaml) {
@@ -193,7 +193,10 @@ TEST(QueueIntegrationTest, DeletedFileGoesStaleAndComesBack) {
   EXPECT_TRUE(HasLine(metrics, "upkeep_queue_probe_success 0")) << metrics;
   EXPECT_EQ(metrics.find("\nupkeep_queue_depth "), std::string::npos) << metrics;
 
-  std::filesystem::copy_file(kept, db_path);
+  // Copied beside it, then renamed into place: a probe never sees a half-copied database (which
+  // would be a second, different error of the outage, and log a second line).
+  std::filesystem::copy_file(kept, db_path + ".new");
+  std::filesystem::rename(db_path + ".new", db_path);
   queue = daemon.WaitForQueue([](const json& q) { return !q.value("stale", true); });
   EXPECT_EQ(queue["stale"], false) << queue;
   EXPECT_EQ(queue["depth"], 2);

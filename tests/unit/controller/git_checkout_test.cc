@@ -6,7 +6,6 @@
 #include <fstream>
 
 #include "controller/git_handles.h"
-#include "controller/git_history.h"
 #include "tests/support/git_repos.h"
 
 namespace upkeep {
@@ -187,25 +186,6 @@ TEST(GitCheckoutTest, RemoteTrackingTipAndUrl) {
   CheckResult<std::string> missing = opened->RemoteUrl("upstream");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().kind, CheckErrorKind::kRemoteUnavailable);
-}
-
-TEST(GitHistoryTest, AheadBehindAndSubjectsNewestFirst) {
-  GitRepos repos;
-  const git_oid base = OidOf(repos.Head(repos.service()));
-  repos.PushCommits(3);
-  CheckResult<GitCheckout> opened = GitCheckout::Open(repos.pusher());
-  ASSERT_TRUE(opened.ok());
-  const git_oid tip = OidOf(repos.Head(repos.pusher()));
-  CheckResult<AheadBehind> counts = CountAheadBehind(*opened, base, tip);
-  ASSERT_TRUE(counts.ok());
-  EXPECT_EQ(counts->ahead, 0u);
-  EXPECT_EQ(counts->behind, 3u);
-  EXPECT_EQ(*CommitSubjects(*opened, tip, base, 10),
-            (std::vector<std::string>{"Change 3", "Change 2", "Change 1"}));
-  EXPECT_EQ(*CommitSubjects(*opened, tip, base, 2),
-            (std::vector<std::string>{"Change 3", "Change 2"}));
-  EXPECT_TRUE(CommitSubjects(*opened, tip, base, 0)->empty());
-  EXPECT_TRUE(CommitSubjects(*opened, base, tip, 10)->empty());
 }
 
 }  // namespace

@@ -142,30 +142,6 @@ TEST(UpdateCheckTest, ErrorsCarryTheirCodeAndTheLastAnswer) {
   EXPECT_FALSE(alone.contains("last"));
 }
 
-TEST(CheckErrorTest, CodesAndStatuses) {
-  struct Row {
-    CheckErrorKind kind;
-    std::string code;
-    int status;
-  };
-  const std::vector<Row> rows = {
-      {CheckErrorKind::kNotConfigured, "update_not_configured", 503},
-      {CheckErrorKind::kRepoUnavailable, "repo_unavailable", 503},
-      {CheckErrorKind::kRemoteUnavailable, "remote_unavailable", 503},
-      {CheckErrorKind::kFetchFailed, "fetch_failed", 502},
-      {CheckErrorKind::kRepoPermission, "repo_permission", 503},
-      {CheckErrorKind::kInsecureTransport, "insecure_transport", 503},
-      {CheckErrorKind::kUpdateInProgress, "update_in_progress", 409},
-      {CheckErrorKind::kInternal, "internal", 500},
-  };
-  for (const Row& row : rows) {
-    EXPECT_EQ(CheckErrorCodeOf(row.kind).code, row.code);
-    EXPECT_EQ(CheckErrorCodeOf(row.kind).http_status, row.status) << row.code;
-    EXPECT_EQ(CheckErrorKindNamed(row.code), row.kind);
-  }
-  EXPECT_FALSE(CheckErrorKindNamed("nope").has_value());
-}
-
 TEST(FormatRfc3339Test, UtcWholeSeconds) {
   EXPECT_EQ(FormatRfc3339(At(0)), "1970-01-01T00:00:00Z");
   EXPECT_EQ(FormatRfc3339(At(1714564800) + std::chrono::milliseconds(999)), "2024-05-01T12:00:00Z");

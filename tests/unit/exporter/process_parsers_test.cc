@@ -180,5 +180,15 @@ TEST(ParseProcessStatTest, HugeValuesAndOverflow) {
   EXPECT_THAT(rss_overflow.error(), HasSubstr("process stat: rss out of range"));
 }
 
+TEST(ParseProcessStatTest, ALongGarbagePidIsCutInTheError) {
+  // Whatever stands before the comm is quoted in the error, cut so a garbage file cannot make
+  // a huge log line (found by the fuzzer).
+  const std::string text = std::string(5000, 'x') + " (comm) S 1";
+  auto stat = ParseProcessStat(text);
+  ASSERT_FALSE(stat.ok());
+  EXPECT_THAT(stat.error(), HasSubstr("malformed pid before comm"));
+  EXPECT_LT(stat.error().size(), 200u) << stat.error();
+}
+
 }  // namespace
 }  // namespace upkeep

@@ -1,8 +1,9 @@
+#include "controller/git_facts.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
-#include "controller/git_facts.h"
 #include "tests/support/git_repos.h"
 
 namespace upkeep {
