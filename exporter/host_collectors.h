@@ -17,8 +17,9 @@ struct HostCollectorOptions {
   std::chrono::milliseconds stat_timeout{500};
 };
 
-// Every host collector, in the order the sampler runs them: cpu, meminfo, filesystem,
-// loadavg, uptime, process. One place, so the daemon and the benchmarks sample alike.
+// Every host collector, in the order the sampler runs them: cpu, meminfo, loadavg, uptime,
+// process, filesystem (last, so its statvfs answers are in by then). One place, so the daemon
+// and the benchmarks sample alike.
 std::vector<std::unique_ptr<Collector>> MakeHostCollectors(const HostCollectorOptions& options);
 
 }  // namespace upkeep
