@@ -1,6 +1,6 @@
 #include "controller/update_check.h"
 
-#include <ctime>
+#include "common/time_text.h"
 
 namespace upkeep {
 
@@ -89,16 +89,6 @@ nlohmann::json UpdateCheckErrorToJson(const CheckError& error, const UpdateCheck
        {{"code", std::string(CheckErrorCodeOf(error.kind).code)}, {"message", error.message}}}};
   if (last != nullptr) body["last"] = UpdateCheckToJson(*last);
   return body;
-}
-
-std::string FormatRfc3339(SystemTime time) {
-  const std::time_t seconds =
-      std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(time));
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  const size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return std::string(text, length);
 }
 
 }  // namespace upkeep

@@ -72,7 +72,4 @@ nlohmann::json UpdateCheckToJson(const UpdateCheckAnswer& answer);
 nlohmann::json UpdateCheckErrorToJson(const CheckError& error,
                                       const UpdateCheckAnswer* last = nullptr);
 
-// "2024-05-01T12:00:00Z": RFC 3339 in UTC, whole seconds.
-std::string FormatRfc3339(SystemTime time);
-
 }  // namespace upkeep

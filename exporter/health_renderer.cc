@@ -1,9 +1,11 @@
 #include "exporter/health_renderer.h"
 
+#include <chrono>
 #include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "common/time_text.h"
 #include "common/version.h"
 
 namespace upkeep {
@@ -27,15 +29,6 @@ json NullUsage() { return {{"used", nullptr}, {"total", nullptr}, {"percentage",
 // as used), so 100% means "writes fail" for the service.
 uint64_t DiskUsed(const FilesystemSample& fs) {
   return fs.size_bytes > fs.avail_bytes ? fs.size_bytes - fs.avail_bytes : 0;
-}
-
-std::string Rfc3339(double epoch_seconds) {
-  const auto seconds = static_cast<std::time_t>(epoch_seconds);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  const size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return std::string(buffer, n);
 }
 
 }  // namespace
@@ -101,7 +94,9 @@ void RenderHealthJson(const Sample& sample, std::string& out) {
   }
   body["collectors"] = std::move(collectors);
   body["version"] = kVersion;
-  body["timestamp"] = Rfc3339(sample.timestamp_seconds);
+  body["timestamp"] = FormatRfc3339(std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::duration<double>(sample.timestamp_seconds))));
 
   // Mount points and job fields may hold bytes that are not UTF-8: replace, never throw.
   out = body.dump(-1, ' ', false, json::error_handler_t::replace);

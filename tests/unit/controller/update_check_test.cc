@@ -142,10 +142,5 @@ TEST(UpdateCheckTest, ErrorsCarryTheirCodeAndTheLastAnswer) {
   EXPECT_FALSE(alone.contains("last"));
 }
 
-TEST(FormatRfc3339Test, UtcWholeSeconds) {
-  EXPECT_EQ(FormatRfc3339(At(0)), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(FormatRfc3339(At(1714564800) + std::chrono::milliseconds(999)), "2024-05-01T12:00:00Z");
-}
-
 }  // namespace
 }  // namespace upkeep
