@@ -62,6 +62,39 @@ Result<Pipe> MakePipe() {
   return Pipe{std::move(read).value(), std::move(write).value()};
 }
 
+// The read end the child gets as stdin: /dev/null, or a pipe that already holds all of `data`
+// and is closed at our end, so the child reads it and then end of file, and we never wait for
+// the child to read. Blocking, unlike the output pipes: the child may not expect EAGAIN.
+Result<Fd> ChildStdin(const std::string& data) {
+  if (data.empty()) {
+    Fd null_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!null_fd.valid()) {
+      return MakeError(std::string("cannot open /dev/null: ") + std::strerror(errno));
+    }
+    return null_fd;
+  }
+  if (data.size() > kMaxStdinBytes) {
+    return MakeError("stdin data of " + std::to_string(data.size()) + " bytes is over the " +
+                     std::to_string(kMaxStdinBytes) + "-byte limit");
+  }
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    return MakeError(std::string("cannot create a pipe: ") + std::strerror(errno));
+  }
+  Fd read(fds[0]);
+  Fd write(fds[1]);
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t wrote = ::write(write.get(), data.data() + done, data.size() - done);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {
+      return MakeError(std::string("cannot write the child's stdin: ") + std::strerror(errno));
+    }
+    done += static_cast<size_t>(wrote);
+  }
+  return read;
+}
+
 // One of the child's output streams, read without blocking.
 struct Stream {
   Fd fd;
@@ -228,23 +261,21 @@ Result<ProcessOutcome> RunProcess(const std::vector<std::string>& argv,
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + options.timeout;
 
-  Fd null_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!null_fd.valid()) {
-    return MakeError(std::string("cannot open /dev/null: ") + std::strerror(errno));
-  }
-  Result<Fd> dev_null = AboveStdio(std::move(null_fd));
-  if (!dev_null) return Error{dev_null.error()};
+  Result<Fd> stdin_fd = ChildStdin(options.stdin_data);
+  if (!stdin_fd) return Error{stdin_fd.error()};
+  Result<Fd> child_stdin = AboveStdio(std::move(stdin_fd).value());
+  if (!child_stdin) return Error{child_stdin.error()};
   Result<Pipe> out_pipe = MakePipe();
   if (!out_pipe) return Error{out_pipe.error()};
   Result<Pipe> err_pipe = MakePipe();
   if (!err_pipe) return Error{err_pipe.error()};
 
   Result<SpawnedChild> spawned =
-      SpawnChild(argv, options, dev_null->get(), out_pipe->write.get(), err_pipe->write.get());
+      SpawnChild(argv, options, child_stdin->get(), out_pipe->write.get(), err_pipe->write.get());
   // Our copies of the write ends must go, or the pipes never reach end of file.
   out_pipe.value().write.Close();
   err_pipe.value().write.Close();
-  dev_null.value().Close();
+  child_stdin.value().Close();
   if (!spawned) return Error{spawned.error()};
   SpawnedChild& child = spawned.value();
   const pid_t pid = child.pid;

@@ -34,6 +34,8 @@ std::vector<std::string> ShellCommand(std::string script);
 // The daemon's own environment as "K=V" strings, for a caller that means to pass it on.
 std::vector<std::string> InheritedEnvironment();
 
+inline constexpr size_t kMaxStdinBytes = 4096;  // PIPE_BUF: a pipe always holds this much
+
 struct ProcessOptions {
   // From the start of the run; then SIGTERM to the whole process group, and SIGKILL to it
   // kill_grace later if the child has not exited (0: SIGKILL at once).
@@ -47,6 +49,11 @@ struct ProcessOptions {
   std::string cwd;              // empty: the daemon's working directory
   std::optional<mode_t> umask;  // unset: the daemon's
   std::optional<RunAs> run_as;  // unset: the daemon's user; a no-op when it is already us
+
+  // What the child reads on stdin, then end of file (a secret it must not get in argv or the
+  // environment, where other users can read it). Empty: stdin is /dev/null. At most
+  // kMaxStdinBytes, so that it fits a pipe's buffer whole and is written before the spawn.
+  std::string stdin_data;
 
   // Both streams are written here as they arrive (e.g. a run's log file); -1: nowhere. Writing
   // is best effort: a failed write stops the copying (see ProcessOutcome::output_error) but

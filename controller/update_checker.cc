@@ -1,9 +1,14 @@
 #include "controller/update_checker.h"
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "common/duration.h"
+#include "common/file_reader.h"
 #include "common/text.h"
 #include "controller/git_facts_json.h"
 #include "controller/git_helper.h"
@@ -71,7 +76,16 @@ UpdateCheckOutcome UpdateChecker::Check(bool refresh) {
   running_ = true;
   lock.unlock();
   const SystemTime started = std::chrono::system_clock::now();
+  const Clock::time_point began = Clock::now();
   Run run = RunHelper();
+  if (options_.on_run) {
+    // Runs are one at a time (running_), so the observer sees them in order.
+    options_.on_run(UpdateCheckRun{
+        .started = started,
+        .duration = std::chrono::duration_cast<std::chrono::milliseconds>(run.finished - began),
+        .facts = run.facts,
+        .error = run.error});
+  }
   lock.lock();
   running_ = false;
   ++runs_;
@@ -90,22 +104,39 @@ UpdateChecker::Run UpdateChecker::RunHelper() const {
   std::vector<std::string> argv = {options_.helper_binary};
   for (std::string& arg : GitCheckArgs(request)) argv.push_back(std::move(arg));
 
-  ProcessOptions process;
-  process.timeout = options_.fetch_timeout;
-  process.kill_grace = options_.kill_grace;
-  process.env = HelperEnvironment(options_.run_as);
-  process.cwd = "/";
-  process.umask = 022;
-  process.run_as = options_.run_as;
-  process.stdout_limit_is_error = true;
-  process.max_stdout = kMaxAnswerBytes;
-
   Run run;
   auto fail = [&](CheckErrorKind kind, std::string message) {
     run.error = MakeCheckError(kind, std::move(message));
     run.finished = Clock::now();
     return run;
   };
+  CheckResult<std::optional<RunAs>> user = HelperUser();
+  if (!user) return fail(user.error().kind, user.error().message);
+
+  ProcessOptions process;
+  process.timeout = options_.fetch_timeout;
+  process.kill_grace = options_.kill_grace;
+  process.env = HelperEnvironment(*user);
+  process.cwd = "/";
+  process.umask = 022;
+  process.run_as = *user;
+  process.stdout_limit_is_error = true;
+  process.max_stdout = kMaxAnswerBytes;
+  if (!options_.https_token_file.empty()) {
+    // Read at every run, so that a rotated token counts at once; it reaches the helper on a
+    // pipe only.
+    if (Status read = ReadFileInto(options_.https_token_file, process.stdin_data, kMaxStdinBytes);
+        !read) {
+      return fail(CheckErrorKind::kFetchFailed,
+                  "cannot read the https token (update.credentials.https_token_file): " +
+                      read.error() + "; nothing was fetched");
+    }
+    if (process.stdin_data.empty()) {
+      return fail(
+          CheckErrorKind::kFetchFailed,
+          "the https token file " + options_.https_token_file + " is empty; nothing was fetched");
+    }
+  }
   Result<ProcessOutcome> outcome = RunProcess(argv, process);
   if (!outcome) return fail(CheckErrorKind::kInternal, "git helper: " + outcome.error());
   if (outcome->timed_out) {
@@ -125,6 +156,42 @@ UpdateChecker::Run UpdateChecker::RunHelper() const {
   run.facts = std::move(*facts);
   run.finished = Clock::now();
   return run;
+}
+
+CheckResult<std::optional<RunAs>> UpdateChecker::HelperUser() const {
+  const std::string& repo = options_.request.repo;
+  std::string name = options_.user;
+  if (name.empty()) {
+    struct stat info {};
+    if (::stat(repo.c_str(), &info) != 0) {
+      const int error = errno;
+      const CheckErrorKind kind =
+          error == EACCES ? CheckErrorKind::kRepoPermission : CheckErrorKind::kRepoUnavailable;
+      return MakeCheckError(
+          kind, "cannot find the owner of the repository " + repo + ": " + std::strerror(error));
+    }
+    if (info.st_uid == 0) {
+      // A fetch as root would leave root-owned objects that break the service's own git.
+      return MakeCheckError(
+          CheckErrorKind::kRepoPermission,
+          "the repository " + repo +
+              " is owned by root, and git work runs as root only when update.user: root is "
+              "set; give the checkout to the service's user, or set update.user");
+    }
+    name = std::to_string(info.st_uid);
+  }
+  Result<RunAs> user = ResolveUser(name);
+  if (!user) {
+    return MakeCheckError(CheckErrorKind::kRepoPermission,
+                          "cannot run git for " + repo + " as user " + name + ": " + user.error());
+  }
+  if (::geteuid() == 0) return std::optional<RunAs>(std::move(user).value());
+  if (user->uid == ::geteuid()) return std::optional<RunAs>();  // already that user
+  return MakeCheckError(CheckErrorKind::kRepoPermission,
+                        "upkeep runs as uid " + std::to_string(::geteuid()) +
+                            " and cannot run git as user " + user->name + " (uid " +
+                            std::to_string(user->uid) + ") for " + repo +
+                            ": run upkeep as that user, or as root");
 }
 
 UpdateCheckOutcome UpdateChecker::Answer(const Run& run, const QueueState& queue,

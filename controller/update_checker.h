@@ -17,17 +17,33 @@
 
 namespace upkeep {
 
+// One finished helper run (a real check: answers reused from memory are not runs).
+struct UpdateCheckRun {
+  SystemTime started;
+  std::chrono::milliseconds duration{0};
+  std::optional<GitFacts> facts;  // set when the run answered
+  std::optional<CheckError> error;
+};
+
 struct UpdateCheckerOptions {
   // The binary that answers `BINARY git check ...` (the upkeep binary itself).
   std::string helper_binary;
   // repo, remote, branch, changelog_limit, allow_insecure_transport, ssh credentials; `fetch`
-  // is ignored (a check always fetches, or reuses a fetch).
+  // is ignored (a check always fetches, or reuses a fetch) and so is credentials.https_token.
   GitCheckRequest request;
-  // Who git runs as: the repository's owner. Unset: this process's user.
-  std::optional<RunAs> run_as;
+  // Read at every run (so a rotated token counts at once); its content reaches the helper on
+  // a pipe, never in argv or the environment. Empty: no token.
+  std::string https_token_file;
+  // Who git runs as: a user name or uid. Empty: the owner of request.repo, except root (git
+  // work runs as root only when "root" is written out). A daemon that is not root can only
+  // run git as itself; any other user is a repo_permission error.
+  std::string user;
   std::chrono::milliseconds min_fetch_interval{30000};
   std::chrono::milliseconds fetch_timeout{30000};
   std::chrono::milliseconds kill_grace{1000};
+  // Called after every helper run, on the thread that ran it, without the checker's lock held
+  // (it may call Check's const accessors, but must not start a check).
+  std::function<void(const UpdateCheckRun&)> on_run;
 };
 
 // The update lock's state, asked at every check.
@@ -73,6 +89,8 @@ class UpdateChecker {
   };
 
   Run RunHelper() const;
+  // Who the helper runs as: nullopt for this process's own user.
+  CheckResult<std::optional<RunAs>> HelperUser() const;
   UpdateCheckOutcome Answer(const Run& run, const QueueState& queue,
                             const UpdateLockFlags& flags) const;
   std::optional<UpdateCheckAnswer> LastAnswer(const QueueState& queue,

@@ -255,6 +255,36 @@ TEST(ProcessRunnerTest, WorkingDirectoryEnvironmentAndUmask) {
   EXPECT_EQ(env->out, "ONLY=1\n");
 }
 
+TEST(ProcessRunnerTest, StdinDataIsReadThenEndOfFile) {
+  ProcessOptions options = Options();
+  options.stdin_data = "s3cret token\nsecond line";
+  // cat ends only at end of file: the pipe's write end is closed before the child runs.
+  const Result<ProcessOutcome> outcome = RunProcess({"cat"}, options);
+  ASSERT_TRUE(outcome.ok()) << outcome.error();
+  EXPECT_EQ(outcome->out, "s3cret token\nsecond line");
+  EXPECT_FALSE(outcome->timed_out);
+
+  // A child that never reads does not hold us up, and is not in the way of its output.
+  const Result<ProcessOutcome> unread = Sh("echo done", options);
+  ASSERT_TRUE(unread.ok()) << unread.error();
+  EXPECT_EQ(unread->out, "done\n");
+
+  // Without data, stdin is /dev/null: empty at once.
+  const Result<ProcessOutcome> none = RunProcess({"cat"}, Options());
+  ASSERT_TRUE(none.ok()) << none.error();
+  EXPECT_EQ(none->out, "");
+
+  // The whole limit fits; one byte more is refused before anything runs.
+  options.stdin_data.assign(kMaxStdinBytes, 'x');
+  const Result<ProcessOutcome> full = RunProcess({"wc", "-c"}, options);
+  ASSERT_TRUE(full.ok()) << full.error();
+  EXPECT_EQ(full->out, std::to_string(kMaxStdinBytes) + "\n");
+  options.stdin_data.push_back('x');
+  const Result<ProcessOutcome> over = RunProcess({"wc", "-c"}, options);
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.error().find("limit"), std::string::npos) << over.error();
+}
+
 TEST(ProcessRunnerTest, NoDescriptorLeaksIntoTheChild) {
   // High numbers, so the child's lowest free descriptor would differ if one leaked.
   const Fd base(::open("/dev/null", O_RDONLY | O_CLOEXEC));

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -39,6 +40,16 @@ const bool kRanAsHelper = [] {
   }
   return false;
 }();
+
+std::string CurrentUser() {
+  struct passwd entry {};
+  struct passwd* found = nullptr;
+  char buffer[4096];
+  if (::getpwuid_r(::geteuid(), &entry, buffer, sizeof buffer, &found) != 0 || found == nullptr) {
+    return std::to_string(::geteuid());
+  }
+  return found->pw_name;
+}
 
 std::string OwnBinary() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
 
@@ -85,6 +96,8 @@ class UpdateCheckerTest : public ::testing::Test {
     options.request.repo = repos_.service();
     options.min_fetch_interval = std::chrono::minutes(10);
     options.fetch_timeout = std::chrono::seconds(20);
+    // The temp repos belong to whoever runs the test (root in CI): say so, as a config must.
+    options.user = CurrentUser();
     return options;
   }
 
@@ -217,6 +230,107 @@ TEST_F(UpdateCheckerTest, AHelperWithoutAnAnswerIsAnInternalError) {
   EXPECT_EQ(outcome.error->kind, CheckErrorKind::kInternal);
   EXPECT_NE(outcome.error->message.find("exited with 1"), std::string::npos)
       << outcome.error->message;
+}
+
+TEST_F(UpdateCheckerTest, EveryHelperRunIsReportedOnceAndReusedAnswersAreNot) {
+  std::vector<UpdateCheckRun> runs;
+  UpdateCheckerOptions options = Options();
+  options.on_run = [&](const UpdateCheckRun& run) { runs.push_back(run); };
+  repos_.PushCommits(2);
+  auto checker = Make(options);
+  const SystemTime before = std::chrono::system_clock::now();
+  ASSERT_TRUE(checker->Check().answer.has_value());
+  ASSERT_TRUE(checker->Check().answer.has_value());  // reused: no run
+  ASSERT_EQ(runs.size(), 1u);
+  ASSERT_TRUE(runs[0].facts.has_value());
+  EXPECT_EQ(runs[0].facts->commits_behind, 2u);
+  EXPECT_FALSE(runs[0].error.has_value());
+  EXPECT_GE(runs[0].started, before);
+  EXPECT_GT(runs[0].duration.count(), 0);
+
+  std::filesystem::remove_all(repos_.remote());
+  ASSERT_TRUE(checker->Check(true).error.has_value());
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_FALSE(runs[1].facts.has_value());
+  ASSERT_TRUE(runs[1].error.has_value());
+  EXPECT_EQ(runs[1].error->kind, CheckErrorKind::kFetchFailed);
+}
+
+// A stand-in helper that records what it was given: its argv, its environment and its stdin.
+std::string RecordingHelper(const testing::TempDir& dir) {
+  const std::string seen = dir.path() + "/seen";
+  const std::string helper = dir.Write(
+      "helper.sh",
+      "#!/bin/sh\n"
+      "{ echo \"ARGS $*\"; env; echo STDIN; cat; } > " +
+          seen +
+          "\n"
+          "echo '{\"error\": {\"kind\": \"fetch_failed\", \"message\": \"recorded\"}}'\n");
+  std::filesystem::permissions(
+      helper, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                  std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                  std::filesystem::perms::others_exec);
+  return helper;
+}
+
+TEST_F(UpdateCheckerTest, TheTokenReachesTheHelperOnStdinOnly) {
+  testing::TempDir dir;
+  UpdateCheckerOptions options = Options();
+  options.helper_binary = RecordingHelper(dir);
+  options.https_token_file = dir.Write("token", "ghp_s3cretvalue\n");
+  auto checker = Make(options);
+  UpdateCheckOutcome outcome = checker->Check();
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(outcome.error->message, "recorded");
+  std::ifstream in(dir.path() + "/seen");
+  std::stringstream seen;
+  seen << in.rdbuf();
+  const std::string text = seen.str();
+  const size_t stdin_at = text.find("STDIN\n");
+  ASSERT_NE(stdin_at, std::string::npos) << text;
+  EXPECT_EQ(text.substr(stdin_at + 6), "ghp_s3cretvalue\n");
+  EXPECT_EQ(text.substr(0, stdin_at).find("s3cret"), std::string::npos) << text;
+  EXPECT_NE(text.find("ARGS git check --repo " + repos_.service()), std::string::npos) << text;
+  EXPECT_NE(text.find("PATH=/usr/local/bin:/usr/bin:/bin"), std::string::npos) << text;
+
+  // A token file that cannot be read stops the run before anything is spawned.
+  std::filesystem::remove(dir.path() + "/seen");
+  options.https_token_file = dir.path() + "/missing-token";
+  auto unreadable = Make(options);
+  UpdateCheckOutcome refused = unreadable->Check();
+  ASSERT_TRUE(refused.error.has_value());
+  EXPECT_EQ(refused.error->kind, CheckErrorKind::kFetchFailed);
+  EXPECT_NE(refused.error->message.find("missing-token"), std::string::npos)
+      << refused.error->message;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/seen"));
+}
+
+TEST_F(UpdateCheckerTest, TheDefaultUserIsTheOwnerButNeverImplicitlyRoot) {
+  UpdateCheckerOptions options = Options();
+  options.user = "";
+  if (::geteuid() == 0) {
+    // The temp repos are root's: running git there needs "root" written out.
+    UpdateCheckOutcome outcome = Make(options)->Check();
+    ASSERT_TRUE(outcome.error.has_value());
+    EXPECT_EQ(outcome.error->kind, CheckErrorKind::kRepoPermission);
+    EXPECT_NE(outcome.error->message.find(repos_.service()), std::string::npos);
+    EXPECT_NE(outcome.error->message.find("update.user: root"), std::string::npos)
+        << outcome.error->message;
+  } else {
+    EXPECT_TRUE(Make(options)->Check().answer.has_value());  // the owner is us
+  }
+
+  options.request.repo = repos_.root() + "/no-such-checkout";
+  UpdateCheckOutcome missing = Make(options)->Check();
+  ASSERT_TRUE(missing.error.has_value());
+  EXPECT_EQ(missing.error->kind, CheckErrorKind::kRepoUnavailable);
+  EXPECT_NE(missing.error->message.find("no-such-checkout"), std::string::npos);
+
+  options.user = "no-such-user-upkeep";
+  UpdateCheckOutcome unknown = Make(options)->Check();
+  ASSERT_TRUE(unknown.error.has_value());
+  EXPECT_EQ(unknown.error->kind, CheckErrorKind::kRepoPermission);
+  EXPECT_NE(unknown.error->message.find("no-such-user-upkeep"), std::string::npos);
 }
 
 }  // namespace
