@@ -63,7 +63,7 @@ clean:
 # make bench-compare: upkeep vs node_exporter vs nginx under wrk; writes bench/RESULTS.md.
 BENCH_BUILD ?= build-bench
 BENCH_ARGS ?=
-.PHONY: bench bench-compare
+.PHONY: bench bench-compare bench-update
 
 bench:
 	@scripts/install-deps.sh bench
@@ -74,3 +74,10 @@ bench:
 bench-compare:
 	@scripts/install-deps.sh bench
 	BUILD_DIR=$(CURDIR)/$(BENCH_BUILD) bench/compare.sh
+
+# make bench-update: the update check's costs (bench/update_check_bench.cc; RESULTS.md §6).
+bench-update:
+	@scripts/install-deps.sh bench
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DUPKEEP_BUILD_BENCH=ON -DUPKEEP_BUILD_TESTS=OFF
+	cmake --build $(BENCH_BUILD) -j$(JOBS) --target update_check_bench
+	$(BENCH_BUILD)/bench/update_check_bench $(BENCH_ARGS)

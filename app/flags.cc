@@ -30,6 +30,8 @@ constexpr Flag kFlags[] = {
     {"--path.rootfs", "DIR", "Root filesystem mount point (for containers).", "sample.rootfs"},
     {"--log.level", "LEVEL", "Only log messages with this severity or above.", "log.level"},
     {"--log.format", "FORMAT", "Log line format: text or json.", "log.format"},
+    {"--update.user", "USER",
+     "User for git work in update.repo (default: its owner; root only if named).", "update.user"},
 };
 
 const Flag* FindFlag(std::string_view name) {
@@ -119,9 +121,11 @@ std::string UsageText() {
       {"    --config=FILE", "YAML config file; the flags below override its values."},
   };
   for (const Flag& flag : kFlags) {
-    lines.push_back({"    " + std::string(flag.name) + "=" + std::string(flag.metavar),
-                     std::string(flag.help) + " (default: " +
-                         std::string(SettingOf(sections, flag).default_text) + ")"});
+    // A setting whose default is "not set" says what that means in its help.
+    const std::string_view default_text = SettingOf(sections, flag).default_text;
+    std::string right(flag.help);
+    if (!default_text.empty()) right += " (default: " + std::string(default_text) + ")";
+    lines.push_back({"    " + std::string(flag.name) + "=" + std::string(flag.metavar), right});
   }
   size_t width = 0;
   for (const Line& line : lines) width = std::max(width, line.left.size());

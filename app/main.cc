@@ -5,7 +5,9 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/config.h"
 #include "app/daemon.h"
@@ -13,6 +15,7 @@
 #include "app/logging.h"
 #include "app/token_command.h"
 #include "common/version.h"
+#include "controller/git_helper.h"
 
 namespace {
 
@@ -33,6 +36,11 @@ sigset_t BlockStopSignals() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `upkeep git check ...` is the daemon's own git helper (controller/git_helper.h), run in a
+  // child process as the checkout's owner: one JSON answer on stdout, no daemon set-up.
+  if (argc >= 2 && std::string_view(argv[1]) == "git") {
+    return upkeep::RunGitHelper(std::vector<std::string>(argv + 2, argv + argc), 0, 1);
+  }
   // `upkeep token create|list|revoke ...` manages API tokens; it starts no daemon.
   if (argc >= 2 && std::string_view(argv[1]) == "token") {
     return upkeep::RunTokenCommand(argc - 1, argv + 1, stdout, stderr);

@@ -1,5 +1,7 @@
 #include "common/worker_thread.h"
 
+#include <algorithm>
+#include <random>
 #include <utility>
 
 namespace upkeep {
@@ -10,6 +12,15 @@ namespace {
 thread_local const WorkerThread* running_worker = nullptr;
 
 }  // namespace
+
+std::chrono::steady_clock::duration Jittered(std::chrono::milliseconds interval, double jitter,
+                                             double unit) {
+  jitter = std::clamp(jitter, 0.0, 1.0);
+  unit = std::clamp(unit, 0.0, 1.0);
+  const double factor = 1.0 + jitter * (2.0 * unit - 1.0);
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double, std::milli>(static_cast<double>(interval.count()) * factor));
+}
 
 WorkerThread::~WorkerThread() { Stop(); }
 
@@ -53,9 +64,19 @@ bool WorkerThread::running() const {
 void WorkerThread::Run(WorkerSchedule schedule, const std::function<void()>& work) {
   using Clock = std::chrono::steady_clock;
   running_worker = this;
+  // Seeded once per thread, and only when asked for: a fixed cadence stays deterministic.
+  std::minstd_rand random(schedule.jitter > 0 ? std::random_device{}() : 1u);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const auto wait = [&]() -> Clock::duration {
+    if (schedule.jitter <= 0) return schedule.interval;
+    return Jittered(schedule.interval, schedule.jitter, unit(random));
+  };
   std::unique_lock lock(mutex_);
   Clock::time_point next = Clock::now();
-  if (schedule.first_run == WorkerSchedule::FirstRun::kAfterInterval) next += schedule.interval;
+  if (schedule.first_run == WorkerSchedule::FirstRun::kAfterInterval) next += wait();
+  if (schedule.first_run == WorkerSchedule::FirstRun::kAfterFirstDelay) {
+    next += schedule.first_delay;
+  }
   for (;;) {
     const bool woken = wake_.wait_until(lock, next, [this] { return stopping_ || woken_; });
     if (stopping_) break;
@@ -66,11 +87,10 @@ void WorkerThread::Run(WorkerSchedule schedule, const std::function<void()>& wor
     lock.unlock();
     work();
     lock.lock();
-    next = started + schedule.interval;
+    next = started + wait();
     const Clock::time_point now = Clock::now();
     if (next < now) {
-      next =
-          schedule.overrun == WorkerSchedule::Overrun::kRunAtOnce ? now : now + schedule.interval;
+      next = schedule.overrun == WorkerSchedule::Overrun::kRunAtOnce ? now : now + wait();
     }
   }
 }

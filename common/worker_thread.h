@@ -10,7 +10,11 @@ namespace upkeep {
 
 // When a WorkerThread runs its work.
 struct WorkerSchedule {
-  enum class FirstRun { kAtOnce, kAfterInterval };
+  enum class FirstRun {
+    kAtOnce,
+    kAfterInterval,
+    kAfterFirstDelay,  // after `first_delay` (a caller that spreads its first run picks it)
+  };
   // What follows a run that took longer than the interval. Never a burst of catch-up runs.
   enum class Overrun {
     kRunAtOnce,         // one run at once, then the cadence again
@@ -21,11 +25,24 @@ struct WorkerSchedule {
   std::chrono::milliseconds interval{1000};
   FirstRun first_run = FirstRun::kAtOnce;
   Overrun overrun = Overrun::kRunAtOnce;
+  std::chrono::milliseconds first_delay{0};  // with FirstRun::kAfterFirstDelay
+  // Each wait for a scheduled run is the interval times a random factor in
+  // [1 - jitter, 1 + jitter], drawn afresh for every wait (0.1: +-10%), so that many processes
+  // started together (a fleet restarted at once) drift apart instead of all running in the
+  // same second. 0: the fixed cadence. Clamped to [0, 1].
+  double jitter = 0;
 };
 
+// `interval` scaled by 1 + jitter * (2 * unit - 1): `unit` in [0, 1] maps onto
+// [interval * (1 - jitter), interval * (1 + jitter)]. The jittered wait, with the randomness
+// left to the caller so that it can be checked.
+std::chrono::steady_clock::duration Jittered(std::chrono::milliseconds interval, double jitter,
+                                             double unit);
+
 // A thread that runs one function every interval, or sooner when woken, until stopped: the
-// sampler's ticks, the queue probes, the credential watcher's polls. The work runs with no
-// lock held, so Wake() and Stop() never wait for it (Stop() only for the join).
+// sampler's ticks, the queue probes, the credential watcher's polls, the background update check.
+// The work runs with no lock held, so Wake() and Stop() never wait for it (Stop() only for the
+// join).
 //
 // Start(), Stop() and the destructor belong to the owner (one thread at a time); Wake() is for
 // any thread at any time. An owner whose work uses its members stops the worker in its own

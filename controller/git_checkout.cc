@@ -41,10 +41,7 @@ std::optional<CheckError> CheckPathAccess(const std::string& path) {
   return std::nullopt;
 }
 
-}  // namespace
-
-std::string CurrentUserName() {
-  const uid_t uid = ::geteuid();
+std::string UserName(uid_t uid) {
   struct passwd entry {};
   struct passwd* found = nullptr;
   char buffer[4096];
@@ -53,6 +50,22 @@ std::string CurrentUserName() {
   }
   return "uid " + std::to_string(uid);
 }
+
+// A working tree whose .git belongs to another user than the one running git.
+std::optional<CheckError> ForeignOwner(const std::string& path) {
+  struct stat info {};
+  if (::lstat((path + "/.git").c_str(), &info) != 0 || info.st_uid == ::geteuid()) {
+    return std::nullopt;
+  }
+  return MakeCheckError(CheckErrorKind::kRepoPermission,
+                        "repository " + path + " is owned by " + UserName(info.st_uid) +
+                            ", not by user " + CurrentUserName() +
+                            ", who runs git; set update.user to its owner");
+}
+
+}  // namespace
+
+std::string CurrentUserName() { return UserName(::geteuid()); }
 
 CheckResult<GitCheckout> GitCheckout::Open(const std::string& path) {
   if (Status init = GitLibrary::Init(); !init.ok()) {
@@ -65,6 +78,9 @@ CheckResult<GitCheckout> GitCheckout::Open(const std::string& path) {
       git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
   GitRepositoryPtr repo(raw);
   if (rc == GIT_ENOTFOUND) {
+    // libgit2 1.5 reports a repository owned by someone else as not found (its owner check
+    // fails on a missing safe.directory before it can say GIT_EOWNER): say who owns it.
+    if (std::optional<CheckError> foreign = ForeignOwner(path)) return *foreign;
     return MakeCheckError(CheckErrorKind::kRepoUnavailable,
                           "repository path " + path + " is not a git repository");
   }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "exporter/health_renderer.h"
+#include "exporter/update_metrics.h"
 
 namespace upkeep {
 namespace {
@@ -72,6 +73,8 @@ TickCost Sampler::Tick() {
     }
   }
   if (queue_state_) sample.queue = queue_state_();
+  std::optional<UpdateSample> update;
+  if (update_state_) update = update_state_();
   const auto collected = Clock::now();
   cost.collect = collected - start;
 
@@ -85,6 +88,7 @@ TickCost Sampler::Tick() {
   slot->sequence = ++sequence_;
   slot->sample = std::move(sample);
   metrics_renderer_.Render(slot->sample, slot->metrics_text);
+  if (update) AppendUpdateMetrics(*update, slot->metrics_text);
   if (extra_metrics_) extra_metrics_(slot->metrics_text);
   RenderHealthJson(slot->sample, slot->health_json);
   const auto rendered = Clock::now();

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/worker_thread.h"
@@ -11,6 +12,7 @@
 #include "exporter/gzip_compressor.h"
 #include "exporter/metrics_renderer.h"
 #include "exporter/snapshot_ring.h"
+#include "exporter/update_sample.h"
 
 namespace upkeep {
 
@@ -31,6 +33,10 @@ class Sampler {
   // rendered sample and before compression: counters kept elsewhere (server/'s request
   // counters) reach the snapshot without exporter/ knowing them.
   using ExtraMetricsFunction = std::function<void(std::string& out)>;
+  // The update check's latest state (see exporter/update_metrics.h for the series it gives);
+  // nullopt: no update series (the update check is not configured). It must be cheap (a copy
+  // under a lock): the check itself runs on its own thread, never in a tick.
+  using UpdateStateFunction = std::function<std::optional<UpdateSample>()>;
 
   Sampler(std::vector<std::unique_ptr<Collector>> collectors, QueueStateFunction queue_state,
           std::chrono::milliseconds interval, SnapshotRing& ring);
@@ -40,6 +46,9 @@ class Sampler {
 
   // Set before Start(); called on the sampler thread once a tick.
   void SetExtraMetrics(ExtraMetricsFunction extra) { extra_metrics_ = std::move(extra); }
+  // Set before Start(); called on the sampler thread once a tick. Its series follow the
+  // sample's and come before the extra metrics.
+  void SetUpdateState(UpdateStateFunction update) { update_state_ = std::move(update); }
 
   // Runs the first tick at once, then one every interval, on a thread of its own.
   void Start();
@@ -57,6 +66,7 @@ class Sampler {
   std::vector<std::unique_ptr<Collector>> collectors_;
   QueueStateFunction queue_state_;
   ExtraMetricsFunction extra_metrics_;
+  UpdateStateFunction update_state_;
   std::chrono::milliseconds interval_;
   SnapshotRing& ring_;
   MetricsRenderer metrics_renderer_;

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages upkeep needs, idempotently.
 #   scripts/install-deps.sh run    what building and running the daemon needs
-#   scripts/install-deps.sh test   + test tools (promtool, gcovr, clang/libFuzzer, nginx, wrk, ...)
+#   scripts/install-deps.sh test   + test tools (promtool, gcovr, clang/libFuzzer, nginx, wrk,
+#                                  sshd, ...)
 #   scripts/install-deps.sh bench  + Google Benchmark, node_exporter, nginx, wrk
 # Only missing packages are installed. Services shipped by the test-only packages
-# (prometheus, alertmanager, node-exporter, nginx) are never started: a policy-rc.d
-# denies auto-start during the install, so nothing starts listening on 9090/9093/9100/80.
+# (prometheus, alertmanager, node-exporter, nginx, ssh) are never started: a policy-rc.d
+# denies auto-start during the install, so nothing starts listening on 9090/9093/9100/80/22.
+# The tests start their own sshd (tests/support/sshd), never the system's.
 set -euo pipefail
 
 mode="${1:-run}"
@@ -23,6 +25,7 @@ test_pkgs=(
   clang libclang-rt-14-dev clang-format clang-tidy
   prometheus prometheus-alertmanager prometheus-node-exporter nginx-light wrk
   curl openssl procps
+  openssh-server   # tests/support/sshd: the SSH transport tests run /usr/sbin/sshd themselves
 )
 bench_pkgs=(libbenchmark-dev prometheus-node-exporter nginx-light wrk curl
   procps iproute2)  # bench/compare.sh: pgrep, ss
@@ -61,6 +64,21 @@ fi
 cleanup() { [[ $own_policy -eq 1 ]] && rm -f "$policy"; return 0; }
 trap cleanup EXIT
 
+# openssh-server's packaging starts and enables the system sshd (port 22, every address). When
+# this install brings it in, Debian's own switch keeps that one off for good, at boot too: the
+# ssh unit and init script do not run while /etc/ssh/sshd_not_to_be_run exists (an sshd that a
+# test starts by path ignores it). An openssh-server installed before is someone's login: left
+# alone.
+installing_sshd=0
+for p in "${missing[@]}"; do
+  if [[ "$p" == openssh-server ]]; then installing_sshd=1; fi
+done
+if [[ $installing_sshd -eq 1 ]]; then
+  mkdir -p /etc/ssh
+  echo "upkeep install-deps: the system sshd is not used on this test machine" \
+    > /etc/ssh/sshd_not_to_be_run
+fi
+
 export DEBIAN_FRONTEND=noninteractive
 # A fresh machine has no package lists yet; refresh them at most once an hour.
 stamp=/var/lib/apt/periodic/update-success-stamp
@@ -72,8 +90,13 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}"
 
 # Packaged daemons must not run on the test machine: they would hold the ports the
 # tests and benchmarks use. Stop any that an earlier install started.
-for svc in prometheus prometheus-alertmanager prometheus-node-exporter nginx; do
+services=(prometheus prometheus-alertmanager prometheus-node-exporter nginx)
+if [[ $installing_sshd -eq 1 ]]; then services+=(ssh.socket ssh); fi
+for svc in "${services[@]}"; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi
 done
+if [[ $installing_sshd -eq 1 ]] && command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --quiet ssh.service ssh.socket 2>/dev/null || true
+fi

@@ -10,9 +10,17 @@ mkdir -p var
 
 # First-start preparation (each step is idempotent).
 
+# Where the daemon listens, for the commands shown below (loopback when it binds every address).
+listen=$(sed -n 's/^ *listen_address: *"\{0,1\}\([^"# ]*\)"\{0,1\}.*/\1/p' "$CONFIG" | head -1)
+case "$listen" in
+  "") listen="127.0.0.1:10420" ;;
+  :* | 0.0.0.0:*) listen="127.0.0.1:${listen##*:}" ;;
+esac
+
 # Access control: one admin API token on the first start, shown once. The example config's
 # auth.tokens_file is ./var/tokens. (UPKEEP_TOKENS_FILE moves it, for the test of this block.)
 tokens_file="${UPKEEP_TOKENS_FILE:-var/tokens}"
+token=""
 if [[ ! -e "$tokens_file" ]]; then
   notes=$(mktemp)
   if ! token=$("$BUILD/upkeep" token create --name make-run-admin --role admin \
@@ -22,11 +30,6 @@ if [[ ! -e "$tokens_file" ]]; then
     exit 1
   fi
   rm -f "$notes"
-  listen=$(sed -n 's/^ *listen_address: *"\{0,1\}\([^"# ]*\)"\{0,1\}.*/\1/p' "$CONFIG" | head -1)
-  case "$listen" in
-    "") listen="127.0.0.1:10420" ;;
-    :* | 0.0.0.0:*) listen="127.0.0.1:${listen##*:}" ;;
-  esac
   echo "Created $tokens_file with one admin API token. It is shown only this once; keep it:"
   echo "  $token"
   echo "Try:"
@@ -68,4 +71,52 @@ SQL
   echo "  sqlite3 $queue_db \"INSERT INTO jobs (name, status, started_at) VALUES ('shot_010', 'rendering', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))\""
 fi
 
-exec "$BUILD/upkeep" --config "$CONFIG"
+# The update check's demo: a pretend render manager's git remote and its deployed checkout, one
+# release behind, made when the config's update.repo is the demo's checkout (as in the example
+# config; a config for a real service gets neither the demo nor the user flag below). Made in a
+# temporary directory and renamed, so an interrupted first start leaves no half-made demo.
+# (UPKEEP_DEMO_DIR moves it, for tests; scripts/demo-release.sh reads it too.)
+demo_dir="${UPKEEP_DEMO_DIR:-var/demo}"
+demo_dir="${demo_dir%/}"
+update_repo=$(sed -n '/^update:/,/^[^ #]/ s/^ \{1,\}repo: *"\{0,1\}\([^"# ]*\)"\{0,1\}.*/\1/p' \
+  "$CONFIG" | head -1)
+update_flags=()
+if [[ -n "$update_repo" && "${update_repo#./}" == "${demo_dir#./}/service" ]]; then
+  # git work runs as the checkout's owner, and as root only when written out; the demo belongs
+  # to whoever runs make run, root included.
+  update_flags=(--update.user "$(id -un)")
+  if [[ ! -e "$demo_dir" ]]; then
+    if ! command -v git >/dev/null 2>&1; then
+      echo "run: git is missing (make deps installs it)" >&2
+      exit 1
+    fi
+    # shellcheck source=scripts/demo-repos.sh
+    source scripts/demo-repos.sh
+    mkdir -p "$(dirname "$demo_dir")"
+    demo_abs="$(cd "$(dirname "$demo_dir")" && pwd)/$(basename "$demo_dir")"
+    tmp_demo="$demo_dir.tmp.$$"
+    rm -rf "$tmp_demo"
+    trap 'rm -rf "$tmp_demo"' EXIT  # a failed step (set -e) leaves nothing behind
+    demo_create "$tmp_demo" "$demo_abs/remote.git" >/dev/null
+    # -T: fails rather than moving it inside a demo another start made meanwhile.
+    if mv -T "$tmp_demo" "$demo_dir" 2>/dev/null; then
+      demo_env=""
+      [[ -n "${UPKEEP_DEMO_DIR:-}" ]] && demo_env="UPKEEP_DEMO_DIR=$demo_dir "
+      bearer="Authorization: Bearer ${token:-\$TOKEN}"
+      echo "Created $demo_dir: a pretend render manager's git remote ($demo_dir/remote.git,"
+      echo "at v1.1.0) and its deployed checkout ($demo_dir/service, at v1.0.0: one release behind)."
+      if [[ -n "$token" ]]; then
+        echo "Try:"
+      else
+        echo "Try (TOKEN: the admin token shown when $tokens_file was made):"
+      fi
+      echo "  curl -s -H '$bearer' http://$listen/api/system/update/check"
+      echo "  ${demo_env}scripts/demo-release.sh      # pushes the next release to the demo remote"
+      echo "  curl -s -H '$bearer' 'http://$listen/api/system/update/check?refresh=true'"
+    fi
+    rm -rf "$tmp_demo"
+    trap - EXIT
+  fi
+fi
+
+exec "$BUILD/upkeep" --config "$CONFIG" "${update_flags[@]}"

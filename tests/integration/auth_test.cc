@@ -127,7 +127,7 @@ TEST_F(AuthTest, EveryProtectedEndpointNeedsTheAdminRole) {
 
   // Everything under /api/ is protected, existing or not: no probing without credentials.
   EXPECT_EQ(Status("/api/system/update/check"), 401);
-  EXPECT_EQ(Status("/api/system/update/check", Bearer(admin_)), 404);
+  EXPECT_EQ(Status("/api/system/nope", Bearer(admin_)), 404);
   EXPECT_EQ(Status("/api/", Bearer(metrics_)), 403);
   // The wrong method is only revealed to an admin.
   EXPECT_EQ(Request(port(), "POST", kHealth, "", "{}").status, 401);

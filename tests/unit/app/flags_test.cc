@@ -161,7 +161,7 @@ TEST(UsageTextTest, ListsEveryFlagWithItsDefault) {
     }
     start = end + 1;
   }
-  EXPECT_EQ(flag_lines, 10u);
+  EXPECT_EQ(flag_lines, 11u);
 }
 
 }  // namespace

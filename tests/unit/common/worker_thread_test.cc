@@ -83,6 +83,45 @@ TEST(WorkerThreadTest, FirstRunAfterIntervalWaitsOneInterval) {
   EXPECT_GE(runs.starts()[0] - started, 100ms);
 }
 
+TEST(WorkerThreadTest, FirstRunAfterFirstDelayWaitsThatLongThenTheInterval) {
+  Runs runs;
+  WorkerThread worker;
+  WorkerSchedule schedule = Every(kHour, WorkerSchedule::FirstRun::kAfterFirstDelay);
+  schedule.first_delay = 100ms;
+  const auto started = Clock::now();
+  worker.Start(schedule, [&] { runs.Record(); });
+  ASSERT_TRUE(runs.WaitFor(1));
+  worker.Stop();
+  EXPECT_GE(runs.starts()[0] - started, 100ms);
+  EXPECT_EQ(runs.count(), 1u);  // the next one was an hour away
+}
+
+TEST(WorkerThreadTest, JitteredSpansTheIntervalPlusOrMinusTheJitter) {
+  EXPECT_EQ(Jittered(1000ms, 0.1, 0.0), 900ms);
+  EXPECT_EQ(Jittered(1000ms, 0.1, 0.5), 1000ms);
+  EXPECT_EQ(Jittered(1000ms, 0.1, 1.0), 1100ms);
+  EXPECT_EQ(Jittered(1000ms, 0.0, 0.9), 1000ms);
+  // Out-of-range inputs are clamped: a wait is never negative, nor more than twice the interval.
+  EXPECT_EQ(Jittered(1000ms, 3.0, 0.0), 0ms);
+  EXPECT_EQ(Jittered(1000ms, 0.1, 7.0), 1100ms);
+  EXPECT_EQ(Jittered(1000ms, -1.0, 0.0), 1000ms);
+}
+
+// With jitter the waits vary, none below interval * (1 - jitter).
+TEST(WorkerThreadTest, JitteredRunsKeepToTheShortestJitteredWait) {
+  Runs runs;
+  WorkerThread worker;
+  WorkerSchedule schedule = Every(20ms);
+  schedule.jitter = 0.5;
+  const auto started = Clock::now();
+  worker.Start(schedule, [&] { runs.Record(); });
+  ASSERT_TRUE(runs.WaitFor(6));
+  worker.Stop();
+  const std::vector<Clock::time_point> starts = runs.starts();
+  // The cadence counts from due times (not from late starts), so only the sum is bounded.
+  EXPECT_GE(starts[5] - started, 5 * 10ms);
+}
+
 TEST(WorkerThreadTest, WakeRunsTheWorkWithoutWaitingForTheInterval) {
   Runs runs;
   WorkerThread worker;

@@ -1,6 +1,7 @@
 #include "controller/git_checkout.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -44,6 +45,19 @@ TEST(GitCheckoutOpenTest, AFileIsRepoUnavailable) {
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.error().kind, CheckErrorKind::kRepoUnavailable);
   EXPECT_NE(opened.error().message.find("not a directory"), std::string::npos);
+}
+
+TEST(GitCheckoutOpenTest, ACheckoutOfAnotherUserIsRepoPermissionNamingTheOwner) {
+  GitRepos repos;
+  const std::string git_dir = repos.service() + "/.git";
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the checkout to another user";
+  ASSERT_EQ(::lchown(git_dir.c_str(), 65534, 65534), 0);
+  CheckResult<GitCheckout> opened = GitCheckout::Open(repos.service());
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().kind, CheckErrorKind::kRepoPermission) << opened.error().message;
+  EXPECT_NE(opened.error().message.find("is owned by nobody"), std::string::npos)
+      << opened.error().message;
+  EXPECT_NE(opened.error().message.find("update.user"), std::string::npos);
 }
 
 TEST(GitCheckoutOpenTest, ASubdirectoryOfACheckoutIsNotOpenedAsIt) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -131,6 +132,47 @@ TEST(SamplerTest, ExtraMetricsGoIntoBothBodiesAfterTheSample) {
   ASSERT_TRUE(text.ends_with("# TYPE extra_total counter\nextra_total 7\n")) << text;
   EXPECT_EQ(testing::Gunzip(snapshot->metrics_gzip), text);
   EXPECT_EQ(f.sampler->published(), 1u);
+}
+
+// The update check's series follow the sample's and precede the extra metrics; a state of
+// nullopt (update not configured) gives none.
+TEST(SamplerTest, UpdateStateSeriesComeBeforeTheExtraMetrics) {
+  Fixture f;
+  std::optional<UpdateSample> update;
+  f.sampler->SetUpdateState([&update] { return update; });
+  f.sampler->SetExtraMetrics(
+      [](std::string& out) { out += "# TYPE extra_total counter\nextra_total 7\n"; });
+  f.sampler->Tick();
+  {
+    const SnapshotRing::ReadGuard snapshot = f.ring.Acquire();
+    ASSERT_TRUE(snapshot);
+    EXPECT_EQ(snapshot->metrics_text.find("upkeep_update_"), std::string::npos);
+    EXPECT_EQ(snapshot->metrics_text.find("upkeep_target_info"), std::string::npos);
+  }
+
+  update = UpdateSample{.checked = true,
+                        .check_success = true,
+                        .last_check_timestamp_seconds = 1717243200,
+                        .check_duration_seconds = 0.5,
+                        .available = true,
+                        .available_since_timestamp_seconds = 1716638400,
+                        .commits_behind = 2,
+                        .target_version = "v1.4.2",
+                        .target_revision = "abc"};
+  f.sampler->Tick();
+  const SnapshotRing::ReadGuard snapshot = f.ring.Acquire();
+  ASSERT_TRUE(snapshot);
+  const std::string& text = snapshot->metrics_text;
+  const size_t queue = text.find("upkeep_queue_depth 3\n");
+  const size_t available = text.find("\nupkeep_update_available 1\n");
+  const size_t info = text.find("\nupkeep_target_info{version=\"v1.4.2\",revision=\"abc\"} 1\n");
+  const size_t extra = text.find("extra_total 7\n");
+  ASSERT_NE(available, std::string::npos) << text;
+  ASSERT_NE(info, std::string::npos) << text;
+  EXPECT_LT(queue, available);
+  EXPECT_LT(info, extra);
+  EXPECT_NE(text.find("\nupkeep_update_commits_behind 2\n"), std::string::npos);
+  EXPECT_EQ(testing::Gunzip(snapshot->metrics_gzip), text);
 }
 
 // Start() runs the first tick at once on the sampler's thread (an hour before the next), and
