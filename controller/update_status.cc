@@ -1,19 +1,16 @@
 #include "controller/update_status.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "common/fd.h"
 #include "common/file_reader.h"
 #include "common/time_text.h"
+#include "controller/state_files.h"
 
 namespace upkeep {
 namespace {
@@ -27,8 +24,6 @@ constexpr size_t kMaxStateFileBytes = 64 * 1024;
 using Milliseconds = std::chrono::milliseconds;
 
 SystemTime ToMilliseconds(SystemTime time) { return std::chrono::floor<Milliseconds>(time); }
-
-std::string Why(int error) { return std::strerror(error); }
 
 std::string ErrorText(const CheckError& error) {
   return std::string(CheckErrorCodeOf(error.kind).code) + ": " + error.message;
@@ -54,45 +49,6 @@ Result<std::optional<SystemTime>> ReadState(const std::string& path) {
     return MakeError(path + ": " + kSinceKey + " is not a non-negative integer");
   }
   return std::optional<SystemTime>(SystemTime(Milliseconds(it->get<int64_t>())));
-}
-
-// Replaces `path` so that a reader (the next start) sees the old file or the new one, never a
-// mix: a temporary file beside it (mode 0600), fsync, rename, fsync of the directory.
-Status WriteAtomically(const std::string& path, const std::string& bytes) {
-  const std::filesystem::path target(path);
-  const std::string directory =
-      target.has_parent_path() ? target.parent_path().string() : std::string(".");
-  std::string temp = path + ".tmp-XXXXXX";
-  Fd fd(::mkostemp(temp.data(), O_CLOEXEC));
-  if (!fd.valid()) return MakeError("cannot create a file next to " + path + ": " + Why(errno));
-  const auto fail = [&](const std::string& what) {
-    const int error = errno;
-    fd.Close();
-    ::unlink(temp.c_str());
-    return MakeError(what + " " + temp + ": " + Why(error));
-  };
-  if (::fchmod(fd.get(), 0600) != 0) return fail("cannot chmod");
-  for (size_t done = 0; done < bytes.size();) {
-    const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("cannot write");
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) return fail("cannot fsync");
-  if (::close(fd.Release()) != 0) {
-    const int error = errno;
-    ::unlink(temp.c_str());
-    return MakeError("cannot close " + temp + ": " + Why(error));
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(temp.c_str());
-    return MakeError("cannot rename " + temp + " to " + path + ": " + Why(error));
-  }
-  // The rename itself is durable only once the directory is synced.
-  Fd dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.valid()) ::fsync(dir.get());
-  return OkStatus();
 }
 
 }  // namespace
@@ -211,7 +167,7 @@ void UpdateStatusTracker::WriteStateFile(uint64_t generation, std::optional<Syst
         since ? nlohmann::json(
                     std::chrono::duration_cast<Milliseconds>(since->time_since_epoch()).count())
               : nlohmann::json(nullptr);
-    const upkeep::Status written = WriteAtomically(state_file_, json.dump() + "\n");
+    const upkeep::Status written = WriteFileAtomically(state_file_, json.dump() + "\n", 0600);
     if (written) {
       written_generation_ = generation;
     } else {
