@@ -14,7 +14,9 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <span>
 #include <utility>
+#include <vector>
 
 #include "common/fd.h"
 #include "common/process_spawn.h"
@@ -130,24 +132,27 @@ struct Sink {
   }
 };
 
+constexpr size_t kPumpBufferBytes = 64 * 1024;
+
 // Reads what is there, up to `budget` bytes; closes the stream at end of file.
-void Pump(Stream& stream, Sink& sink, size_t budget) {
-  char buffer[64 * 1024];
+// `buffer` is the caller's (on the heap): RunProcess runs on threads with small stacks, such as
+// the HTTP server's workers, where 64 KiB of stack more would overflow under a sanitizer.
+void Pump(Stream& stream, Sink& sink, size_t budget, std::span<char> buffer) {
   size_t taken = 0;
   while (stream.fd.valid() && taken < budget) {
-    const ssize_t n = ::read(stream.fd.get(), buffer, sizeof buffer);
+    const ssize_t n = ::read(stream.fd.get(), buffer.data(), buffer.size());
     if (n > 0) {
       const auto size = static_cast<size_t>(n);
       taken += size;
       *stream.total += size;
-      sink.Write(buffer, size);
+      sink.Write(buffer.data(), size);
       std::string& text = *stream.text;
       if (stream.tail) {
-        text.append(buffer, size);
+        text.append(buffer.data(), size);
         // Trimmed in batches, so a long run of small reads does not move the tail each time.
-        if (text.size() > 2 * stream.max + sizeof buffer) text.erase(0, text.size() - stream.max);
+        if (text.size() > 2 * stream.max + buffer.size()) text.erase(0, text.size() - stream.max);
       } else if (text.size() <= stream.max) {
-        text.append(buffer, std::min(size, stream.max + 1 - text.size()));
+        text.append(buffer.data(), std::min(size, stream.max + 1 - text.size()));
       }
       continue;
     }
@@ -291,6 +296,7 @@ Result<ProcessOutcome> RunProcess(const std::vector<std::string>& argv,
   ProcessOutcome outcome;
   outcome.pid = pid;
   Sink sink{options.output_fd, &outcome.output_error};
+  std::vector<char> buffer(kPumpBufferBytes);
   Stream out{std::move(out_pipe.value().read), &outcome.out, &outcome.stdout_bytes,
              options.stdout_limit_is_error ? options.max_stdout : options.max_stdout_tail,
              !options.stdout_limit_is_error};
@@ -315,8 +321,8 @@ Result<ProcessOutcome> RunProcess(const std::vector<std::string>& argv,
     }
   };
   for (;;) {
-    Pump(out, sink, kReadBudget);
-    Pump(err, sink, kReadBudget);
+    Pump(out, sink, kReadBudget, buffer);
+    Pump(err, sink, kReadBudget, buffer);
     if (!out.tail && out.text->size() > out.max && !too_large) {
       too_large = true;
       if (!stopping) stop();
@@ -349,8 +355,8 @@ Result<ProcessOutcome> RunProcess(const std::vector<std::string>& argv,
   // Whatever it left running in its group goes now. The leader is an unreaped zombie, so the
   // group id is still ours to signal; a leader that exited on SIGTERM is not signalled again.
   ::kill(-pid, SIGKILL);
-  Pump(out, sink, kFinalReadBudget);
-  Pump(err, sink, kFinalReadBudget);
+  Pump(out, sink, kFinalReadBudget, buffer);
+  Pump(err, sink, kFinalReadBudget, buffer);
   Reap(pid, status);
   outcome.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   if (out.tail && outcome.out.size() > out.max) outcome.out.erase(0, outcome.out.size() - out.max);

@@ -126,7 +126,10 @@ CheckResult<CheckoutHead> GitCheckout::Head() const {
 }
 
 CheckResult<bool> GitCheckout::Dirty() const {
-  git_status_options options = GIT_STATUS_OPTIONS_INIT;
+  // libgit2's *_init functions rather than its *_INIT macros, which leave fields to the
+  // compiler's zeroing and so trip clang's -Wmissing-field-initializers.
+  git_status_options options{};
+  git_status_options_init(&options, GIT_STATUS_OPTIONS_VERSION);
   options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
   // Untracked files count (an update's checkout could clobber them), ignored ones do not (they
   // are what a build leaves: node_modules, logs); no recursion: one untracked entry is enough.
@@ -144,7 +147,8 @@ CheckResult<std::string> GitCheckout::Describe(const git_oid& commit) const {
   GitObjectPtr object(raw);
   if (rc < 0) return Internal("look up commit " + OidHex(commit), rc);
 
-  git_describe_options options = GIT_DESCRIBE_OPTIONS_INIT;
+  git_describe_options options{};
+  git_describe_options_init(&options, GIT_DESCRIBE_OPTIONS_VERSION);
   options.describe_strategy = GIT_DESCRIBE_TAGS;
   // With no tag behind the commit (or no ref at all) libgit2 fails with a plain error, not
   // GIT_ENOTFOUND; its own fallback gives the abbreviated id instead, as `git describe --always`.
@@ -154,7 +158,8 @@ CheckResult<std::string> GitCheckout::Describe(const git_oid& commit) const {
   GitDescribeResultPtr described(described_raw);
   if (rc < 0) return Internal("describe commit " + OidHex(commit), rc);
 
-  git_describe_format_options format = GIT_DESCRIBE_FORMAT_OPTIONS_INIT;
+  git_describe_format_options format{};
+  git_describe_format_options_init(&format, GIT_DESCRIBE_FORMAT_OPTIONS_VERSION);
   format.abbreviated_size = 7;
   GitBuf text;
   rc = git_describe_format(text.get(), described.get(), &format);

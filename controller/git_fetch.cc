@@ -53,7 +53,9 @@ CheckResult<Ok> FetchBranch(const GitCheckout& checkout, const GitFetchRequest& 
   }
 
   GitCredentialState state{&request.credentials, url, 0};
-  git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+  // The *_init functions, not the *_INIT macros (see GitCheckout::Dirty).
+  git_remote_callbacks callbacks{};
+  git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION);
   callbacks.credentials = AcquireGitCredential;
   callbacks.certificate_check = CheckGitCertificate;
   callbacks.payload = &state;
@@ -80,7 +82,8 @@ CheckResult<Ok> FetchBranch(const GitCheckout& checkout, const GitFetchRequest& 
   std::string refspec = "+" + source + ":refs/remotes/" + request.remote + "/" + request.branch;
   char* specs[] = {refspec.data()};
   const git_strarray refspecs{specs, 1};
-  git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+  git_fetch_options options{};
+  git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
   options.callbacks = callbacks;
   options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
   rc = git_remote_download(remote.get(), &refspecs, &options);
