@@ -5,11 +5,39 @@
 #include <cerrno>
 #include <cstring>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UPKEEP_LEAK_CHECKED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UPKEEP_LEAK_CHECKED 1
+#endif
+#endif
+#ifdef UPKEEP_LEAK_CHECKED
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "controller/git_library.h"
 #include "controller/remote_url.h"
 
 namespace upkeep {
 namespace {
+
+// libgit2 1.5.1's SSH transport loses a few small allocations in every connect (its
+// known_hosts handle and host-key buffers; fixed in 1.6), and without frame pointers in
+// libgit2 a sanitizer cannot tell those stacks from ours. What connect allocates is libgit2's
+// own transport state, so leak checking skips it (a no-op without a sanitizer); every handle
+// we take is made outside and freed by git_handles.h.
+class LeakCheckPause {
+ public:
+#ifdef UPKEEP_LEAK_CHECKED
+  LeakCheckPause() { __lsan_disable(); }
+  ~LeakCheckPause() { __lsan_enable(); }
+#else
+  LeakCheckPause() = default;
+#endif
+  LeakCheckPause(const LeakCheckPause&) = delete;
+  LeakCheckPause& operator=(const LeakCheckPause&) = delete;
+};
 
 bool AdvertisesBranch(git_remote* remote, const std::string& ref) {
   const git_remote_head** heads = nullptr;
@@ -71,7 +99,10 @@ CheckResult<Ok> FetchBranch(const GitCheckout& checkout, const GitFetchRequest& 
     return MakeCheckError(CheckErrorKind::kFetchFailed, from + ": " + text);
   };
 
-  rc = git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr);
+  {
+    [[maybe_unused]] const LeakCheckPause libgit2_ssh_leaks;
+    rc = git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr);
+  }
   if (rc < 0) return failed(rc);
   const std::string source = "refs/heads/" + request.branch;
   if (!AdvertisesBranch(remote.get(), source)) {
