@@ -27,8 +27,10 @@ std::string_view KindName(const YAML::Node& node) {
   }
 }
 
-// The names directly under `prefix` in the section's keys, in table order: "web" gives
-// listen_address, ..., tls, trusted_proxies; "" gives the section's own name.
+// The names directly under `prefix` (a table key: "update.steps[]" for any step) in the
+// section's keys, in table order: "web" gives listen_address, ..., tls, trusted_proxies; "" gives
+// the section's own name. A list item's keys ("update.steps[].run") add no name "steps[]": the
+// list's own setting gives "steps".
 std::vector<std::string_view> NamesUnder(const BoundSettings& section, std::string_view prefix) {
   std::vector<std::string_view> names;
   for (const BoundSetting& s : section.settings) {
@@ -37,7 +39,7 @@ std::vector<std::string_view> NamesUnder(const BoundSettings& section, std::stri
       if (!rest.starts_with(prefix) || !rest.substr(prefix.size()).starts_with('.')) continue;
       rest.remove_prefix(prefix.size() + 1);
     }
-    rest = rest.substr(0, rest.find('.'));
+    rest = rest.substr(0, rest.find_first_of(".["));
     if (std::find(names.begin(), names.end(), rest) == names.end()) names.push_back(rest);
   }
   return names;
@@ -126,25 +128,36 @@ class YamlReader {
     }
   }
 
+  // `prefix` names the map as errors show it, with indexes ("update.steps[1]"); its settings are
+  // found under its table key ("update.steps[]").
   void ReadMap(const BoundSettings& section, const std::string& prefix, const YAML::Node& map,
                GivenNodes& given) const {
-    ForEachKey(map, prefix, NamesUnder(section, prefix),
+    ForEachKey(map, prefix, NamesUnder(section, TableKey(prefix)),
                [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& value) {
                  given[key] = key_node;
-                 if (const BoundSetting* setting = section.Find(key)) {
-                   ReadValue(*setting, key, key_node, value);
+                 if (const BoundSetting* setting = section.Find(TableKey(key))) {
+                   ReadValue(section, *setting, key, key_node, value, given);
                  } else {
                    ReadMap(section, key, value, given);
                  }
                });
   }
 
-  void ReadValue(const BoundSetting& setting, const std::string& key, const YAML::Node& key_node,
-                 const YAML::Node& value) const {
+  void ReadValue(const BoundSettings& section, const BoundSetting& setting, const std::string& key,
+                 const YAML::Node& key_node, const YAML::Node& value, GivenNodes& given) const {
     // A null value's mark is where the parser stood next (often the following line), so errors
     // about it point at the key instead.
     const YAML::Node& at = value.IsNull() ? key_node : value;
-    if (setting.kind == SettingKind::kList) return ReadList(setting, key, at, value);
+    switch (setting.kind) {
+      case SettingKind::kList:
+        return ReadList(setting, key, at, value);
+      case SettingKind::kMapList:
+        return ReadMapList(section, setting, key, at, value, given);
+      case SettingKind::kStringMap:
+        return ReadStringMap(setting, key, at, value, given);
+      case SettingKind::kScalar:
+        break;
+    }
     if (!value.IsScalar()) {
       Fail(at, key + ": expected a single value, got " + std::string(KindName(value)));
     }
@@ -168,6 +181,56 @@ class YamlReader {
                        std::string(KindName(item)));
       }
       Check(item, item_key, setting.add(item.Scalar()));
+    }
+  }
+
+  // Each item is a map read like any other, into the item `append` just added.
+  void ReadMapList(const BoundSettings& section, const BoundSetting& setting,
+                   const std::string& key, const YAML::Node& at, const YAML::Node& value,
+                   GivenNodes& given) const {
+    if (value.IsNull() && setting.null_is_empty) return setting.clear();
+    if (!value.IsSequence()) {
+      Fail(at, key + ": expected " + std::string(setting.expected) + ", got " +
+                   std::string(KindName(value)));
+    }
+    setting.clear();
+    for (size_t i = 0; i < value.size(); ++i) {
+      const YAML::Node& item = value[i];
+      const std::string item_key = key + "[" + std::to_string(i) + "]";
+      if (!item.IsMap()) {
+        Fail(item.IsNull() ? at : item, item_key + ": expected " + std::string(setting.item) +
+                                            ", got " + std::string(KindName(item)));
+      }
+      given[item_key] = item;
+      setting.append();
+      ReadMap(section, item_key, item, given);
+    }
+  }
+
+  void ReadStringMap(const BoundSetting& setting, const std::string& key, const YAML::Node& at,
+                     const YAML::Node& value, GivenNodes& given) const {
+    if (value.IsNull() && setting.null_is_empty) return setting.clear();
+    if (!value.IsMap()) {
+      Fail(at, key + ": expected " + std::string(setting.expected) + ", got " +
+                   std::string(KindName(value)));
+    }
+    setting.clear();
+    std::set<std::string> seen;
+    for (const auto& entry : value) {
+      const YAML::Node& name_node = entry.first;
+      const YAML::Node& item = entry.second;
+      if (!name_node.IsScalar()) Fail(name_node, "keys must be plain names in " + key);
+      const std::string& name = name_node.Scalar();
+      // The name is the file's own choice: shown printable, as a value would be.
+      const std::string item_key = key + "." + Printable(name, 100);
+      if (!seen.insert(name).second) Fail(name_node, "duplicate key " + Quote(item_key));
+      if (!item.IsScalar()) {
+        Fail(item.IsNull() ? name_node : item, item_key + ": expected " +
+                                                   std::string(setting.item) + ", got " +
+                                                   std::string(KindName(item)));
+      }
+      given[item_key] = name_node;
+      Check(name_node, item_key, setting.put(name, item.Scalar()));
     }
   }
 

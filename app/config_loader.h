@@ -9,7 +9,9 @@ namespace upkeep {
 
 // Reads one YAML document over the bound settings of every module (app/config.h BindSettings),
 // knowing no module itself. The top-level keys are the sections (the first part of each
-// setting's key); a dotted key is a nested map; a kList setting takes a YAML list. Unknown keys
+// setting's key); a dotted key is a nested map; a kList setting takes a YAML list, a kMapList
+// setting a list of maps (each read like a nested map, its keys named with the item's index:
+// "update.steps[1].run"), a kStringMap setting a map of names to single values. Unknown keys
 // (with a "did you mean"), duplicate keys, wrong node kinds, a value its setting refuses and a
 // module's cross-field problem (checked once its section is read) throw ConfigError prefixed with
 // "<source>:<line>: " and the key; syntax errors add the column. Empty text is no document.

@@ -8,6 +8,19 @@
 
 namespace upkeep {
 
+std::string TableKey(std::string_view key) {
+  std::string table_key;
+  table_key.reserve(key.size());
+  for (size_t i = 0; i < key.size(); ++i) {
+    table_key += key[i];
+    if (key[i] != '[') continue;
+    size_t j = i + 1;
+    while (j < key.size() && key[j] >= '0' && key[j] <= '9') ++j;
+    if (j < key.size() && key[j] == ']') i = j - 1;  // drop the digits, keep the ']'
+  }
+  return table_key;
+}
+
 const BoundSetting* BoundSettings::Find(std::string_view key) const {
   for (const BoundSetting& setting : settings) {
     if (setting.key == key) return &setting;
@@ -33,6 +46,12 @@ Problem SetOneOf(std::string& out, std::string_view value,
     return "must be one of " + list + ", got " + Quote(value);
   }
   out = value;
+  return std::nullopt;
+}
+
+Problem SetBool(bool& out, std::string_view value) {
+  if (value != "true" && value != "false") return "must be true or false, got " + Quote(value);
+  out = value == "true";
   return std::nullopt;
 }
 

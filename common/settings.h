@@ -19,8 +19,10 @@ namespace upkeep {
 using Problem = std::optional<std::string>;
 
 enum class SettingKind {
-  kScalar,  // one value
-  kList,    // a list of single values
+  kScalar,     // one value
+  kList,       // a list of single values
+  kMapList,    // a list of maps whose keys are settings of their own ("steps[].run")
+  kStringMap,  // a map of names the file chooses to single values ("env: {NAME: value}")
 };
 
 // One setting of a module's options: its key, its default and how a value is checked and stored.
@@ -28,9 +30,16 @@ enum class SettingKind {
 // and the flags apply them, and the module's unit test applies them to plain strings. The dots of
 // a key are nested maps: "web.tls.cert_file" is cert_file in the map tls of the section web.
 //
-// A list of maps (a sequence of steps, say) fits as one more kind: `add` appends a default item
-// and the item's keys are settings of the same table ("update.steps[].run") whose setters fill
-// the last item, so the loader reads each item as it reads any map.
+// A list of maps (kMapList, a sequence of steps, say): `clear` empties the list, then for each
+// item `append` adds one with its defaults, and the item's keys are settings of the same table
+// under the list's key and "[]" ("update.steps[].run", "update.steps[].when_changed") whose
+// setters fill the last item; so the loader reads each item as it reads any map, lists and
+// nested maps included, and names an item's key with its index: "update.steps[1].run". The
+// section's cross-field check sees those indexed keys (and "update.steps[1]" for the item) in
+// GivenKeys, so it can tell an item's key that was given from a default.
+//
+// A map of chosen names (kStringMap: environment variables, say): `clear` empties it, then `put`
+// checks and stores each NAME: value pair; a problem is reported under "key.NAME".
 template <typename Options>
 struct Setting {
   using Setter = Problem (*)(Options&, std::string_view);
@@ -50,7 +59,13 @@ struct Setting {
   Setter add = nullptr;
   std::string_view expected{};
   std::string_view item{};
-  bool null_is_empty = false;  // "key:" with nothing after it is an empty list, not an error
+  // kList, kMapList, kStringMap: "key:" with nothing after it is empty, not an error.
+  bool null_is_empty = false;
+  // kMapList only: appends an item with its defaults, before that item's keys are read.
+  void (*append)(Options&) = nullptr;
+  // kStringMap only: checks and stores one entry (after `clear`; the loader refuses a name given
+  // twice). `expected` names what the map must be, `item` what each value must be.
+  Problem (*put)(Options&, std::string_view name, std::string_view value) = nullptr;
 };
 
 // A problem that only shows once a whole section is read (one value against another). `key` is
@@ -74,6 +89,9 @@ struct SettingsTable {
   Validator<Options> validate = nullptr;  // nullptr: no cross-field rule
 };
 
+// "update.steps[12].run" -> "update.steps[].run": the table's key for a key named with indexes.
+std::string TableKey(std::string_view key);
+
 template <typename Options>
 const Setting<Options>* FindSetting(std::span<const Setting<Options>> table, std::string_view key) {
   for (const Setting<Options>& setting : table) {
@@ -94,6 +112,8 @@ struct BoundSetting {
   std::function<Problem(std::string_view)> set{};  // empty when the setting has no `set`
   std::function<Problem(std::string_view)> add{};
   std::function<void()> clear{};
+  std::function<void()> append{};
+  std::function<Problem(std::string_view, std::string_view)> put{};
 };
 
 struct BoundSettings {
@@ -116,6 +136,12 @@ BoundSettings Bind(const SettingsTable<Options>& table, Options& options) {
     if (s.set) b.set = [&options, set = s.set](std::string_view v) { return set(options, v); };
     if (s.add) b.add = [&options, add = s.add](std::string_view v) { return add(options, v); };
     if (s.clear) b.clear = [&options, clear = s.clear] { clear(options); };
+    if (s.append) b.append = [&options, append = s.append] { append(options); };
+    if (s.put) {
+      b.put = [&options, put = s.put](std::string_view name, std::string_view value) {
+        return put(options, name, value);
+      };
+    }
     bound.settings.push_back(std::move(b));
   }
   if (table.validate) {
@@ -135,6 +161,9 @@ Problem SetDuration(std::chrono::milliseconds& out, std::string_view value,
 
 Problem SetOneOf(std::string& out, std::string_view value,
                  std::initializer_list<std::string_view> allowed);
+
+// "true" or "false", nothing else (no yes/no/on/off: YAML 1.1 and 1.2 disagree on those).
+Problem SetBool(bool& out, std::string_view value);
 
 // Any text, the empty string included ("not set").
 Problem SetText(std::string& out, std::string_view value);

@@ -1,6 +1,9 @@
 #include "controller/update_options.h"
 
+#include <iterator>
+#include <span>
 #include <utility>
+#include <vector>
 
 #include "common/duration.h"
 #include "common/result.h"
@@ -18,14 +21,6 @@ constexpr milliseconds kMinCheckInterval{10'000};
 constexpr milliseconds kMaxCheckInterval{7 * kDay};
 constexpr milliseconds kMaxFetchTimeout{60 * kMinute};
 constexpr size_t kMaxChangelogLimit = 10'000;
-
-Problem SetBool(bool& out, std::string_view value) {
-  if (value != "true" && value != "false") {
-    return "must be true or false, got " + Quote(value);
-  }
-  out = value == "true";
-  return std::nullopt;
-}
 
 Problem SetCheckInterval(UpdateOptions& o, std::string_view value) {
   const Result<milliseconds> parsed = ParseDuration(value);
@@ -60,7 +55,7 @@ std::optional<KeyedProblem> Validate(const UpdateOptions& o, const GivenKeys& gi
                         "update.repo: required: the path of the managed service's git "
                         "checkout"};
   }
-  return std::nullopt;
+  return ValidateUpdateExecution(o, given);
 }
 
 constexpr Setting<UpdateOptions> kSettings[] = {
@@ -116,7 +111,16 @@ constexpr Setting<UpdateOptions> kSettings[] = {
 
 }  // namespace
 
-SettingsTable<UpdateOptions> UpdateSettings() { return {kSettings, Validate}; }
+SettingsTable<UpdateOptions> UpdateSettings() {
+  // One table for the loader: the check's settings, then the execution's.
+  static const std::vector<Setting<UpdateOptions>> all = [] {
+    std::vector<Setting<UpdateOptions>> settings(std::begin(kSettings), std::end(kSettings));
+    const std::span<const Setting<UpdateOptions>> execution = UpdateExecutionSettings();
+    settings.insert(settings.end(), execution.begin(), execution.end());
+    return settings;
+  }();
+  return {all, Validate};
+}
 
 BoundSettings BindUpdateSettings(UpdateOptions& options) {
   BoundSettings bound = Bind(UpdateSettings(), options);

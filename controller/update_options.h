@@ -2,9 +2,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "common/settings.h"
+#include "controller/update_step_options.h"
 
 namespace upkeep {
 
@@ -33,11 +36,30 @@ struct UpdateOptions {
   // Refuse to start without a real queue source: with none, every state reads idle and an
   // update would never be refused for running jobs.
   bool require_queue = true;
+
+  // Update execution (controller/update_step_options.h has the parts).
+  // Added to the steps' clean environment; names upkeep sets itself are refused.
+  std::map<std::string, std::string> env;
+  // Repo-relative paths (normalised: "node_modules", "web/dist") set aside before the first step
+  // and put back on rollback.
+  std::vector<std::string> preserve;
+  std::vector<UpdateStep> steps;  // in order
+  UpdateRestart restart;
+  UpdateHealthCheck health_check;
+  // How long a job that started during the steps may run before the restart is given up (and
+  // the update rolled back without one); 0: at once.
+  std::chrono::milliseconds drain_timeout{10 * 60'000};
+  // On SIGTERM during an update: the time to roll back before exiting anyway.
+  std::chrono::milliseconds shutdown_timeout{60'000};
+  OnInterrupted on_interrupted = OnInterrupted::kRollback;
+  size_t keep_logs = 50;  // run logs kept in state_dir/updates
+
   bool operator==(const UpdateOptions&) const = default;
 };
 
-// The update.* settings (no YAML here: see common/settings.h) and their cross-field rule: a
-// section that is there needs a repo.
+// The update.* settings (no YAML here: see common/settings.h), the check's and the execution's
+// (update_step_options.h), and their cross-field rules: a section that is there needs a repo,
+// and those of ValidateUpdateExecution.
 SettingsTable<UpdateOptions> UpdateSettings();
 
 // Bind(UpdateSettings(), options), whose cross-field check also records in options.configured

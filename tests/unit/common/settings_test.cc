@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace upkeep {
@@ -57,6 +58,29 @@ TEST(SettingsCheckTest, TextAndNonEmpty) {
   EXPECT_EQ(SetNonEmpty(out, ""), "must not be empty");
   EXPECT_EQ(SetNonEmpty(out, "role"), std::nullopt);
   EXPECT_EQ(out, "role");
+}
+
+TEST(SettingsCheckTest, Bool) {
+  bool out = false;
+  EXPECT_EQ(SetBool(out, "true"), std::nullopt);
+  EXPECT_TRUE(out);
+  EXPECT_EQ(SetBool(out, "false"), std::nullopt);
+  EXPECT_FALSE(out);
+  for (const char* bad : {"yes", "True", "1", "on", ""}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(SetBool(out, bad), "must be true or false, got \"" + std::string(bad) + "\"");
+  }
+  EXPECT_FALSE(out);
+}
+
+TEST(SettingsCheckTest, TableKeyDropsIndexes) {
+  EXPECT_EQ(TableKey("update.steps[12].run"), "update.steps[].run");
+  EXPECT_EQ(TableKey("update.steps[0].when_changed[3]"), "update.steps[].when_changed[]");
+  EXPECT_EQ(TableKey("update.steps[].run"), "update.steps[].run");
+  EXPECT_EQ(TableKey("web.threads"), "web.threads");
+  EXPECT_EQ(TableKey("a[x]"), "a[x]");  // not an index: left alone
+  EXPECT_EQ(TableKey("a[1"), "a[1");
+  EXPECT_EQ(TableKey(""), "");
 }
 
 TEST(SettingsCheckTest, EditDistanceAndDidYouMean) {
@@ -139,6 +163,69 @@ TEST(SettingsTableTest, BindErasesTheTypeButFillsTheOptions) {
   ASSERT_TRUE(problem.has_value());
   EXPECT_EQ(problem->key, "demo.name");
   EXPECT_EQ(bound.Find("demo.other"), nullptr);
+}
+
+// A list of maps and a map of chosen names, on a test struct.
+struct Job {
+  std::string name;
+  std::vector<std::string> tags;
+};
+
+struct Plan {
+  std::vector<Job> jobs;
+  std::vector<std::pair<std::string, std::string>> vars;
+};
+
+constexpr Setting<Plan> kPlan[] = {
+    {.key = "plan.jobs",
+     .kind = SettingKind::kMapList,
+     .clear = [](Plan& p) { p.jobs.clear(); },
+     .expected = "a list of jobs",
+     .item = "a job",
+     .append = [](Plan& p) { p.jobs.emplace_back(); }},
+    {.key = "plan.jobs[].name",
+     .set = [](Plan& p, std::string_view v) { return SetNonEmpty(p.jobs.back().name, v); }},
+    {.key = "plan.vars",
+     .kind = SettingKind::kStringMap,
+     .clear = [](Plan& p) { p.vars.clear(); },
+     .null_is_empty = true,
+     .put = [](Plan& p, std::string_view name, std::string_view value) -> Problem {
+       if (name == "BAD") return "a bad name";
+       p.vars.emplace_back(name, value);
+       return std::nullopt;
+     }},
+};
+
+TEST(SettingsTableTest, BindCarriesMapListsAndStringMaps) {
+  Plan plan;
+  const BoundSettings bound = Bind(SettingsTable<Plan>{kPlan, nullptr}, plan);
+  const BoundSetting* jobs = bound.Find("plan.jobs");
+  ASSERT_NE(jobs, nullptr);
+  EXPECT_EQ(jobs->kind, SettingKind::kMapList);
+  EXPECT_EQ(jobs->expected, "a list of jobs");
+  EXPECT_EQ(jobs->item, "a job");
+  EXPECT_FALSE(jobs->set);
+  EXPECT_FALSE(jobs->put);
+  jobs->append();
+  ASSERT_NE(bound.Find("plan.jobs[].name"), nullptr);
+  EXPECT_EQ(bound.Find("plan.jobs[].name")->set("first"), std::nullopt);
+  jobs->append();
+  EXPECT_EQ(bound.Find("plan.jobs[].name")->set("second"), std::nullopt);
+  ASSERT_EQ(plan.jobs.size(), 2u);
+  EXPECT_EQ(plan.jobs[0].name, "first");
+  EXPECT_EQ(plan.jobs[1].name, "second");
+  jobs->clear();
+  EXPECT_TRUE(plan.jobs.empty());
+
+  const BoundSetting* vars = bound.Find("plan.vars");
+  ASSERT_NE(vars, nullptr);
+  EXPECT_EQ(vars->kind, SettingKind::kStringMap);
+  EXPECT_TRUE(vars->null_is_empty);
+  EXPECT_FALSE(vars->append);
+  EXPECT_EQ(vars->put("A", "1"), std::nullopt);
+  EXPECT_EQ(vars->put("BAD", "2"), "a bad name");
+  ASSERT_EQ(plan.vars.size(), 1u);
+  EXPECT_EQ(plan.vars[0], (std::pair<std::string, std::string>{"A", "1"}));
 }
 
 TEST(SettingsTableTest, NoValidatorBindsToAnEmptyFunction) {

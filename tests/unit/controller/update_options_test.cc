@@ -25,9 +25,28 @@ TEST(UpdateOptionsTest, EveryDefaultTextIsTheDefault) {
     if (s.default_text.empty()) continue;
     SCOPED_TRACE(s.key);
     UpdateOptions o;
+    UpdateOptions expected;
+    if (!s.set) {  // a list or map: its default text says it is empty
+      EXPECT_TRUE(s.default_text == "[]" || s.default_text == "{}");
+      continue;
+    }
+    if (s.key.find("[]") != std::string_view::npos) {  // a step's key: compare with a new step
+      o.steps.emplace_back();
+      expected.steps.emplace_back();
+    }
     EXPECT_EQ(s.set(o, s.default_text), std::nullopt);
-    EXPECT_EQ(o, UpdateOptions{});
+    EXPECT_EQ(o, expected);
   }
+}
+
+TEST(UpdateOptionsTest, TheTableHoldsTheCheckKeysThenTheExecutionKeys) {
+  const auto settings = UpdateSettings().settings;
+  ASSERT_FALSE(settings.empty());
+  EXPECT_EQ(settings.front().key, "update.repo");
+  EXPECT_NE(FindSetting(settings, "update.require_queue"), nullptr);
+  EXPECT_NE(FindSetting(settings, "update.steps[].when_changed"), nullptr);
+  EXPECT_EQ(settings.back().key, UpdateExecutionSettings().back().key);
+  EXPECT_EQ(settings.data(), UpdateSettings().settings.data());  // built once
 }
 
 TEST(UpdateOptionsTest, TheDefaults) {
@@ -43,6 +62,24 @@ TEST(UpdateOptionsTest, TheDefaults) {
   EXPECT_FALSE(o.allow_insecure_transport);
   EXPECT_EQ(o.state_dir, "/var/lib/upkeep");
   EXPECT_TRUE(o.require_queue);
+  EXPECT_TRUE(o.env.empty());
+  EXPECT_TRUE(o.preserve.empty());
+  EXPECT_TRUE(o.steps.empty());
+  EXPECT_EQ(o.restart, UpdateRestart{});
+  EXPECT_EQ(o.restart.timeout, milliseconds(60'000));
+  EXPECT_FALSE(o.health_check.configured());
+  EXPECT_EQ(o.health_check.timeout, milliseconds(5000));
+  EXPECT_EQ(o.health_check.retries, 10u);
+  EXPECT_EQ(o.health_check.interval, milliseconds(3000));
+  EXPECT_FALSE(o.health_check.expect_revision);
+  EXPECT_EQ(o.drain_timeout, milliseconds(10 * 60'000));
+  EXPECT_EQ(o.shutdown_timeout, milliseconds(60'000));
+  EXPECT_EQ(o.on_interrupted, OnInterrupted::kRollback);
+  EXPECT_EQ(o.keep_logs, 50u);
+  const UpdateStep step;
+  EXPECT_EQ(step.timeout, milliseconds(10 * 60'000));
+  EXPECT_FALSE(step.rerun_on_rollback);
+  EXPECT_TRUE(step.when_changed.empty());
 }
 
 TEST(UpdateOptionsTest, EveryKey) {
