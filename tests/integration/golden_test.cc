@@ -99,8 +99,15 @@ TEST(GoldenFileTest, FixtureUsageIsAbsentWhenNoCpuTimePassed) {
       {"--path.procfs", std::string(UPKEEP_FIXTURES_DIR) + "/procfs", "--sample.interval", "50ms"});
   ASSERT_TRUE(daemon.started()) << daemon.Log();
   ASSERT_FALSE(ScrapeWhenReady(daemon.port()).empty());
-  std::this_thread::sleep_for(200ms);
-  const std::string scrape = Request(daemon.port(), "GET", "/metrics").body;
+  // The first snapshot reports the average since boot; from the second tick on there is none.
+  // Waits for that tick with a generous deadline (a loaded machine may delay the sampler).
+  std::string scrape;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  do {
+    std::this_thread::sleep_for(100ms);
+    scrape = Request(daemon.port(), "GET", "/metrics").body;
+  } while (scrape.find("\nupkeep_cpu_usage_ratio ") != std::string::npos &&
+           std::chrono::steady_clock::now() < deadline);
   EXPECT_EQ(scrape.find("\nupkeep_cpu_usage_ratio "), std::string::npos);
   EXPECT_NE(scrape.find("upkeep_collector_success{collector=\"cpu\"} 1"), std::string::npos);
 }
