@@ -1,6 +1,5 @@
 #include "controller/update_checker.h"
 
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,31 +11,12 @@
 #include "common/text.h"
 #include "controller/git_facts_json.h"
 #include "controller/git_helper.h"
+#include "controller/run_environment.h"
 
 namespace upkeep {
 namespace {
 
 constexpr size_t kMaxAnswerBytes = 4 << 20;
-
-// The helper's whole environment: who it is (from the passwd entry) and a fixed PATH; nothing
-// of the daemon's (no tokens, no GIT_* variables, no proxy settings it did not mean to pass).
-std::vector<std::string> HelperEnvironment(const std::optional<RunAs>& run_as) {
-  const uid_t uid = run_as ? run_as->uid : ::geteuid();
-  std::string name = run_as ? run_as->name : "";
-  std::string home = run_as ? run_as->home : "/";
-  std::string shell = "/bin/sh";
-  struct passwd entry {};
-  struct passwd* found = nullptr;
-  char buffer[4096];
-  if (::getpwuid_r(uid, &entry, buffer, sizeof buffer, &found) == 0 && found != nullptr) {
-    if (name.empty()) name = found->pw_name;
-    if (!run_as) home = found->pw_dir;
-    if (found->pw_shell != nullptr && found->pw_shell[0] != '\0') shell = found->pw_shell;
-  }
-  if (name.empty()) name = std::to_string(uid);
-  return {"HOME=" + home, "USER=" + name, "LOGNAME=" + name, "SHELL=" + shell,
-          "PATH=/usr/local/bin:/usr/bin:/bin"};
-}
 
 }  // namespace
 
@@ -116,7 +96,7 @@ UpdateChecker::Run UpdateChecker::RunHelper() const {
   ProcessOptions process;
   process.timeout = options_.fetch_timeout;
   process.kill_grace = options_.kill_grace;
-  process.env = HelperEnvironment(*user);
+  process.env = CleanEnvironment(*user);  // nothing of the daemon's own
   process.cwd = "/";
   process.umask = 022;
   process.run_as = *user;
