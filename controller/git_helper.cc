@@ -3,11 +3,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <map>
 #include <string_view>
 
+#include "common/text.h"
 #include "controller/git_facts_json.h"
+#include "controller/git_move_json.h"
 
 namespace upkeep {
 namespace {
@@ -49,7 +53,104 @@ int Answer(int fd, const nlohmann::json& body, int code) {
   return WriteAll(fd, body.dump() + "\n") ? code : 1;
 }
 
+// The `--name value` pairs and bare switches (value "") of `command`'s arguments. An unknown
+// flag, one given twice, a missing value and a missing or empty required flag are errors.
+Result<std::map<std::string, std::string>> ParseFlags(const std::string& command,
+                                                      const std::vector<std::string>& args,
+                                                      const std::vector<std::string>& required,
+                                                      const std::vector<std::string>& switches) {
+  std::map<std::string, std::string> flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    const bool is_switch = std::find(switches.begin(), switches.end(), flag) != switches.end();
+    if (!is_switch && std::find(required.begin(), required.end(), flag) == required.end()) {
+      return MakeError("git " + command + ": unknown argument " + flag);
+    }
+    if (flags.count(flag) > 0) return MakeError("git " + command + ": " + flag + " given twice");
+    if (is_switch) {
+      flags[flag] = "";
+      continue;
+    }
+    if (i + 1 >= args.size()) return MakeError("git " + command + ": " + flag + " needs a value");
+    flags[flag] = args[++i];
+  }
+  for (const std::string& flag : required) {
+    if (flags.count(flag) == 0 || flags[flag].empty()) {
+      return MakeError("git " + command + ": " + flag + " is required");
+    }
+  }
+  return flags;
+}
+
+Status CheckObjectIds(const std::string& command, std::map<std::string, std::string>& flags) {
+  for (const char* flag : {"--from", "--to"}) {
+    if (!IsFullObjectId(flags[flag])) {
+      return MakeError("git " + command + ": " + flag + " must be a full commit id (40 hex " +
+                       "digits), got " + Quote(flags[flag], 60));
+    }
+  }
+  return OkStatus();
+}
+
+int AnswerUpdateError(int fd, const std::string& message, int code) {
+  return Answer(fd,
+                GitUpdateErrorToJson(GitUpdateError{std::string(git_update_code::kInternal),
+                                                    message, GitTreeState::kUnchanged}),
+                code);
+}
+
+int RunMove(const std::vector<std::string>& args, int stdout_fd) {
+  Result<GitMoveRequest> request = ParseGitMoveArgs(args);
+  if (!request) return AnswerUpdateError(stdout_fd, request.error(), 2);
+  GitUpdateResult<GitMoveOutcome> moved = MoveCheckout(*request);
+  if (!moved) return Answer(stdout_fd, GitUpdateErrorToJson(moved.error()), 0);
+  return Answer(stdout_fd, GitMoveOutcomeToJson(*moved), 0);
+}
+
+int RunChanged(const std::vector<std::string>& args, int stdout_fd) {
+  Result<GitChangedRequest> request = ParseGitChangedArgs(args);
+  if (!request) return AnswerUpdateError(stdout_fd, request.error(), 2);
+  GitUpdateResult<GitChangedPaths> changed =
+      ChangedPaths(request->repo, request->from, request->to);
+  if (!changed) return Answer(stdout_fd, GitUpdateErrorToJson(changed.error()), 0);
+  return Answer(stdout_fd, GitChangedPathsToJson(*changed), 0);
+}
+
 }  // namespace
+
+Result<GitMoveRequest> ParseGitMoveArgs(const std::vector<std::string>& args) {
+  Result<std::map<std::string, std::string>> flags =
+      ParseFlags("move", args, {"--repo", "--branch", "--from", "--to"}, {"--back"});
+  if (!flags) return MakeError(flags.error());
+  if (Status ids = CheckObjectIds("move", *flags); !ids) return MakeError(ids.error());
+  GitMoveRequest request;
+  request.repo = flags->at("--repo");
+  request.branch = flags->at("--branch");
+  request.expected_from = flags->at("--from");
+  request.to = flags->at("--to");
+  request.mode = flags->count("--back") > 0 ? GitMoveMode::kBack : GitMoveMode::kForward;
+  return request;
+}
+
+std::vector<std::string> GitMoveArgs(const GitMoveRequest& request) {
+  std::vector<std::string> args = {"git",      "move",         "--repo", request.repo,
+                                   "--branch", request.branch, "--from", request.expected_from,
+                                   "--to",     request.to};
+  if (request.mode == GitMoveMode::kBack) args.emplace_back("--back");
+  return args;
+}
+
+Result<GitChangedRequest> ParseGitChangedArgs(const std::vector<std::string>& args) {
+  Result<std::map<std::string, std::string>> flags =
+      ParseFlags("changed", args, {"--repo", "--from", "--to"}, {});
+  if (!flags) return MakeError(flags.error());
+  if (Status ids = CheckObjectIds("changed", *flags); !ids) return MakeError(ids.error());
+  return GitChangedRequest{flags->at("--repo"), flags->at("--from"), flags->at("--to")};
+}
+
+std::vector<std::string> GitChangedArgs(const GitChangedRequest& request) {
+  return {"git", "changed", "--repo", request.repo, "--from", request.from, "--to", request.to};
+}
 
 Result<GitCheckRequest> ParseGitCheckArgs(const std::vector<std::string>& args) {
   GitCheckRequest request;
@@ -121,14 +222,18 @@ int RunGitHelper(const std::vector<std::string>& args, int stdin_fd, int stdout_
     return Answer(stdout_fd,
                   GitErrorAnswerToJson(MakeCheckError(CheckErrorKind::kInternal, message)), 2);
   };
+  const std::vector<std::string> rest =
+      args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end());
+  if (!args.empty() && args[0] == "move") return RunMove(rest, stdout_fd);
+  if (!args.empty() && args[0] == "changed") return RunChanged(rest, stdout_fd);
   if (args.empty() || args[0] != "check") {
     return usage(
         "usage: upkeep git check --repo PATH [--remote NAME] [--branch NAME] [--fetch] "
         "[--allow-insecure-transport] [--changelog-limit N] [--ssh-key-file FILE] "
-        "[--ssh-known-hosts FILE]");
+        "[--ssh-known-hosts FILE] | upkeep git move --repo PATH --branch NAME --from SHA "
+        "--to SHA [--back] | upkeep git changed --repo PATH --from SHA --to SHA");
   }
-  Result<GitCheckRequest> request =
-      ParseGitCheckArgs(std::vector<std::string>(args.begin() + 1, args.end()));
+  Result<GitCheckRequest> request = ParseGitCheckArgs(rest);
   if (!request) return usage(request.error());
   request.value().credentials.https_token = ReadToken(stdin_fd);
   CheckResult<GitFacts> facts = CheckGitCheckout(*request);

@@ -8,6 +8,7 @@
 
 #include "common/fd.h"
 #include "controller/git_facts_json.h"
+#include "controller/git_move_json.h"
 #include "tests/support/git_repos.h"
 
 namespace upkeep {
@@ -154,6 +155,111 @@ TEST(GitCheckArgsTest, TheDaemonsArgumentsParseBack) {
   EXPECT_EQ(defaults->changelog_limit, 100u);
   const std::vector<std::string> minimal = GitCheckArgs(*defaults);
   EXPECT_EQ(std::count(minimal.begin(), minimal.end(), "--fetch"), 0);
+}
+
+// The service one commit behind the remote, fetched: the move's from and to.
+struct Behind {
+  GitRepos repos;
+  std::string from;
+  std::string to;
+  Behind() {
+    from = repos.Head(repos.service());
+    repos.PushCommits(1);
+    testing::Git(repos.service(), {"fetch", "--quiet", "origin"});
+    to = repos.Head(repos.pusher());
+  }
+};
+
+TEST(GitHelperTest, MoveAnswersAsOneJsonLine) {
+  Behind behind;
+  const std::string repo = behind.repos.service();
+  HelperRun run = RunHelper(
+      {"move", "--repo", repo, "--branch", "main", "--from", behind.from, "--to", behind.to});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(run.out.find('\n'), run.out.size() - 1);
+  GitUpdateResult<GitMoveOutcome> moved = ParseGitMoveAnswer(run.out);
+  ASSERT_TRUE(moved.ok()) << moved.error().message;
+  EXPECT_EQ(*moved, (GitMoveOutcome{behind.from, behind.to, true}));
+  EXPECT_EQ(behind.repos.Head(repo), behind.to);
+
+  // The same move again: HEAD is no longer where the caller says.
+  run = RunHelper(
+      {"move", "--repo", repo, "--branch", "main", "--from", behind.from, "--to", behind.to});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(run.out)["error"]["code"], "head_moved");
+  EXPECT_EQ(nlohmann::json::parse(run.out)["error"]["tree"], "unchanged");
+
+  run = RunHelper({"move", "--repo", repo, "--branch", "main", "--from", behind.to, "--to",
+                   behind.from, "--back"});
+  moved = ParseGitMoveAnswer(run.out);
+  ASSERT_TRUE(moved.ok()) << moved.error().message;
+  EXPECT_EQ(behind.repos.Head(repo), behind.from);
+}
+
+TEST(GitHelperTest, ChangedAnswersThePaths) {
+  Behind behind;
+  const HelperRun run = RunHelper(
+      {"changed", "--repo", behind.repos.service(), "--from", behind.from, "--to", behind.to});
+  EXPECT_EQ(run.exit_code, 0);
+  GitUpdateResult<GitChangedPaths> changed = ParseGitChangedAnswer(run.out);
+  ASSERT_TRUE(changed.ok()) << changed.error().message;
+  EXPECT_EQ(changed->paths, std::vector<std::string>{"file-2.txt"});
+  EXPECT_FALSE(changed->truncated);
+
+  const HelperRun missing = RunHelper({"changed", "--repo", behind.repos.root() + "/gone", "--from",
+                                       behind.from, "--to", behind.to});
+  EXPECT_EQ(missing.exit_code, 0);
+  EXPECT_EQ(ParseGitChangedAnswer(missing.out).error().code, "repo_unavailable");
+}
+
+TEST(GitHelperTest, BadMoveAndChangedArgumentsExit2) {
+  const std::string id(40, 'a');
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"move"},
+           {"move", "--repo", "/r", "--branch", "main", "--from", id},
+           {"move", "--repo", "/r", "--branch", "", "--from", id, "--to", id},
+           {"move", "--repo", "/r", "--branch", "main", "--from", id, "--to", "abc1234"},
+           {"move", "--repo", "/r", "--branch", "main", "--from", "HEAD", "--to", id},
+           {"move", "--repo", "/r", "--branch", "main", "--from", id, "--to", id, "--force"},
+           {"move", "--repo", "/r", "--repo", "/s", "--branch", "m", "--from", id, "--to", id},
+           {"move", "--repo", "/r", "--branch", "main", "--from", id, "--to"},
+           {"changed", "--repo", "/r", "--from", id},
+           {"changed", "--repo", "/r", "--from", id, "--to", id, "--back"},
+           {"changed", "--repo", "/r", "--from", id + "0", "--to", id}}) {
+    const HelperRun run = RunHelper(args);
+    EXPECT_EQ(run.exit_code, 2) << run.out;
+    const nlohmann::json body = nlohmann::json::parse(run.out);
+    EXPECT_EQ(body["error"]["code"], "internal") << run.out;
+    EXPECT_EQ(body["error"]["tree"], "unchanged") << run.out;
+  }
+}
+
+TEST(GitMoveArgsTest, TheDaemonsArgumentsParseBack) {
+  for (GitMoveMode mode : {GitMoveMode::kForward, GitMoveMode::kBack}) {
+    const GitMoveRequest request{"/srv/app", "stable", std::string(40, 'a'), std::string(40, 'b'),
+                                 mode};
+    const std::vector<std::string> args = GitMoveArgs(request);
+    ASSERT_GE(args.size(), 2u);
+    EXPECT_EQ(args[0], "git");
+    EXPECT_EQ(args[1], "move");
+    Result<GitMoveRequest> parsed =
+        ParseGitMoveArgs(std::vector<std::string>(args.begin() + 2, args.end()));
+    ASSERT_TRUE(parsed.ok()) << parsed.error();
+    EXPECT_EQ(parsed->repo, request.repo);
+    EXPECT_EQ(parsed->branch, request.branch);
+    EXPECT_EQ(parsed->expected_from, request.expected_from);
+    EXPECT_EQ(parsed->to, request.to);
+    EXPECT_EQ(parsed->mode, mode);
+  }
+  const GitChangedRequest request{"/srv/app", std::string(40, 'c'), std::string(40, 'd')};
+  const std::vector<std::string> args = GitChangedArgs(request);
+  EXPECT_EQ(args[1], "changed");
+  Result<GitChangedRequest> parsed =
+      ParseGitChangedArgs(std::vector<std::string>(args.begin() + 2, args.end()));
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  EXPECT_EQ(parsed->repo, request.repo);
+  EXPECT_EQ(parsed->from, request.from);
+  EXPECT_EQ(parsed->to, request.to);
 }
 
 }  // namespace
