@@ -5,17 +5,18 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <system_error>
 
+#include "app/update_execute_routes.h"
 #include "app/update_routes.h"
 #include "auth/ip_address.h"
 #include "common/config_error.h"
 #include "common/duration.h"
 #include "exporter/host_collectors.h"
-#include "exporter/update_sample.h"
 #include "queue/command_queue_source.h"
 #include "queue/http_queue_source.h"
 #include "queue/queue_source.h"
@@ -99,81 +100,6 @@ void WarnAboutAccess(const Config& config, const AccessControl& access) {
   }
 }
 
-// mkdir -p, the last directory 0700: it holds what the update check and the updates must
-// keep across restarts, nobody else's business. An existing directory is left as it is.
-void CreateStateDir(std::string dir) {
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  const std::filesystem::path path(dir);
-  std::error_code error;
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);
-  if (!error && ::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    error = std::error_code(errno, std::generic_category());
-  }
-  if (!error && !std::filesystem::is_directory(path, error) && !error) {
-    error = std::make_error_code(std::errc::not_a_directory);
-  }
-  if (error) {
-    throw ConfigError("update.state_dir: cannot create " + dir + ": " + error.message());
-  }
-}
-
-// The git helper is this binary (`upkeep git check ...`): its path now, at start, so that the
-// helper is the same program as the daemon that asks it.
-std::string ThisBinary() {
-  std::error_code error;
-  const std::filesystem::path path = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) {
-    throw std::runtime_error("cannot find this binary for the git helper: /proc/self/exe: " +
-                             error.message());
-  }
-  return path.string();
-}
-
-double EpochSeconds(SystemTime time) {
-  return std::chrono::duration<double>(time.time_since_epoch()).count();
-}
-
-// The controller's status as the exporter's sample (exporter/ never sees controller/).
-UpdateSample UpdateSampleOf(const UpdateCheckStatus& status) {
-  UpdateSample sample;
-  sample.checked = status.checked;
-  sample.check_success = status.success;
-  sample.last_check_timestamp_seconds = status.checked ? EpochSeconds(status.last_check_at) : 0;
-  sample.check_duration_seconds = status.duration_seconds;
-  sample.available = status.available;
-  sample.available_since_timestamp_seconds =
-      status.available && status.available_since ? EpochSeconds(*status.available_since) : 0;
-  sample.commits_behind = status.commits_behind;
-  sample.target_version = status.current_version;
-  sample.target_revision = status.current_revision;
-  return sample;
-}
-
-void LogUpdateNotice(const UpdateStatusNotice& notice) {
-  if (notice.warning) {
-    spdlog::warn("{}", notice.text);
-  } else {
-    spdlog::info("{}", notice.text);
-  }
-}
-
-UpdateCheckerOptions MakeCheckerOptions(const UpdateOptions& update) {
-  UpdateCheckerOptions options;
-  options.helper_binary = ThisBinary();
-  options.request.repo = update.repo;
-  options.request.remote = update.remote;
-  options.request.branch = update.branch;
-  options.request.allow_insecure_transport = update.allow_insecure_transport;
-  options.request.changelog_limit = update.changelog_limit;
-  options.request.credentials.ssh_key_file = update.credentials.ssh_key_file;
-  options.request.credentials.ssh_known_hosts = update.credentials.ssh_known_hosts;
-  options.https_token_file = update.credentials.https_token_file;
-  options.user = update.user;
-  options.min_fetch_interval = update.min_fetch_interval;
-  options.fetch_timeout = update.fetch_timeout;
-  return options;
-}
-
 }  // namespace
 
 Daemon::Daemon(const Config& config) {
@@ -196,43 +122,31 @@ Daemon::Daemon(const Config& config) {
                                               .timeout = config.queue.timeout,
                                               .stale_after = config.queue.stale_after,
                                           });
-  if (config.update.configured) MakeUpdateCheck(config.update);
+  if (config.update.configured) update_ = std::make_unique<UpdateService>(config.update, *queue_);
   // The sampler only copies the monitor's latest result: it never waits for a probe.
   sampler_ = std::make_unique<Sampler>(
       MakeCollectors(config.sample), [queue = queue_.get()] { return queue->Latest(); },
       config.sample.interval, ring_);
   // A copy of the tracker's status under its lock: the check itself runs elsewhere.
-  sampler_->SetUpdateState([status = update_status_.get()]() -> std::optional<UpdateSample> {
-    if (status == nullptr) return std::nullopt;
-    return UpdateSampleOf(status->Status());
+  sampler_->SetUpdateState([update = update_.get()]() -> std::optional<UpdateSample> {
+    if (update == nullptr) return std::nullopt;
+    return update->Sample();
+  });
+  sampler_->SetUpdateRunState([update = update_.get()]() -> std::optional<UpdateRunSample> {
+    if (update == nullptr) return std::nullopt;
+    return update->RunSample();
   });
   // The request counters reach /metrics through the sampler's snapshot.
   sampler_->SetExtraMetrics(
       [access = access_.get()](std::string& out) { access->metrics().AppendText(out); });
   http_ = std::make_unique<HttpServer>(std::move(http), ring_, access_.get());
   // There without an update: section too, answering 503 update_not_configured.
-  http_->AddRoute(UpdateCheckRoute(update_checker_.get()));
-}
-
-void Daemon::MakeUpdateCheck(const UpdateOptions& update) {
-  CreateStateDir(update.state_dir);
-  update_status_ = std::make_unique<UpdateStatusTracker>(update.state_dir + "/update-check.json");
-  update_status_->SetNoticeSink(LogUpdateNotice);
-  UpdateCheckerOptions options = MakeCheckerOptions(update);
-  options.on_run = [status = update_status_.get()](const UpdateCheckRun& run) {
-    status->Record(run);
-  };
-  update_checker_ = std::make_unique<UpdateChecker>(
-      std::move(options), [queue = queue_.get()] { return queue->State(); },
-      // No update runner yet: nothing holds the update lock or awaits recovery.
-      [] { return UpdateLockFlags{}; });
-  update_loop_ = std::make_unique<UpdateCheckLoop>(*update_checker_, update.check_interval);
-  spdlog::info(
-      "update check: managing {} (remote {}, branch {}) as {}; background check {}; state in {}",
-      update.repo, update.remote, update.branch,
-      update.user.empty() ? "the owner of the checkout" : "user " + update.user,
-      update.check_interval.count() == 0 ? "off" : "every " + FormatDuration(update.check_interval),
-      update.state_dir);
+  UpdateChecker* checker = update_ ? &update_->checker() : nullptr;
+  UpdateRunner* runner = update_ ? &update_->runner() : nullptr;
+  http_->AddRoute(UpdateCheckRoute(checker));
+  http_->AddRoute(UpdateExecuteRoute(runner));
+  http_->AddRoute(UpdateStatusRoute(runner));
+  http_->AddRoute(UpdateHistoryRoute(runner, config.update.state_dir));
 }
 
 Daemon::~Daemon() { Stop(); }
@@ -242,14 +156,22 @@ void Daemon::Start() {
   // Waits (at most queue.timeout) for the first probe, so that the first snapshot has the queue.
   queue_->Start();
   sampler_->Start();
+  // An interrupted update is recovered before anything is served.
+  if (update_) update_->Start();
   http_->Start();
-  if (update_loop_) update_loop_->Start();
 }
 
 void Daemon::Stop() {
+  // An update under way rolls back first (bounded by update.shutdown_timeout): a synchronous
+  // execute is still waiting for it on a server thread.
+  if (update_ && !update_->Stop()) {
+    spdlog::error(
+        "update: still running after update.shutdown_timeout; exiting and leaving its "
+        "journal for the recovery at the next start");
+    spdlog::shutdown();
+    std::_Exit(1);
+  }
   http_->Stop();
-  // A background check in progress finishes first (bounded by update.fetch_timeout).
-  if (update_loop_) update_loop_->Stop();
   access_->Stop();
   sampler_->Stop();
   queue_->Stop();

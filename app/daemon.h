@@ -3,9 +3,7 @@
 #include <memory>
 
 #include "app/config.h"
-#include "controller/update_check_loop.h"
-#include "controller/update_checker.h"
-#include "controller/update_status.h"
+#include "app/update_service.h"
 #include "exporter/sampler.h"
 #include "exporter/snapshot_ring.h"
 #include "queue/queue_monitor.h"
@@ -15,8 +13,8 @@
 namespace upkeep {
 
 // Wires the parts together from a Config: collectors -> Sampler -> SnapshotRing ->
-// HttpServer, and with an update: section the update check (UpdateChecker, its background
-// loop and its status, which the sampler shows on /metrics) behind the update API's routes.
+// HttpServer, and with an update: section the UpdateService (the update check and the update
+// runner, whose state the sampler shows on /metrics) behind the update API's routes.
 // The composition root; exporter/, controller/ and server/ know nothing of it.
 class Daemon {
  public:
@@ -25,13 +23,16 @@ class Daemon {
   explicit Daemon(const Config& config);
   ~Daemon();
 
-  // Loads the credentials, starts sampling, then serving, then the background update check.
+  // Loads the credentials, starts sampling, recovers an interrupted update and starts the
+  // background update check, then serves.
   // Throws std::runtime_error when the port cannot be bound or TLS cannot start, ConfigError
   // when a credential file is unusable.
   void Start();
   // Reloads what changes without a restart (SIGHUP): the tokens file and the JWT secret.
   void Reload();
-  // Stops serving (in-flight requests finish), the background update check, then sampling.
+  // Lets an update under way roll back (update.shutdown_timeout; past it the process exits at
+  // once, leaving the journal for the next start), then stops serving (in-flight requests
+  // finish), the background update check and sampling.
   void Stop();
 
   uint16_t bound_port() const { return http_->bound_port(); }
@@ -40,18 +41,14 @@ class Daemon {
   const std::string& bound_host() const { return http_->bound_host(); }
 
  private:
-  void MakeUpdateCheck(const UpdateOptions& update);
-
   SnapshotRing ring_;
-  std::unique_ptr<QueueMonitor> queue_;  // outlives sampler_ and update_checker_, which read it
-  // None without an update: section. The status outlives the checker (its on_run) and the
-  // sampler (which reads it); the checker outlives http_ and update_loop_, which call it.
-  std::unique_ptr<UpdateStatusTracker> update_status_;
-  std::unique_ptr<UpdateChecker> update_checker_;
+  std::unique_ptr<QueueMonitor> queue_;  // outlives sampler_ and update_, which read it
+  // None without an update: section. Outlives the sampler (which reads its status) and http_
+  // (whose routes call it).
+  std::unique_ptr<UpdateService> update_;
   std::unique_ptr<Sampler> sampler_;
   std::unique_ptr<AccessControl> access_;  // outlives http_, which uses it
   std::unique_ptr<HttpServer> http_;
-  std::unique_ptr<UpdateCheckLoop> update_loop_;
 };
 
 }  // namespace upkeep

@@ -14,6 +14,7 @@
 #include "app/flags.h"
 #include "app/logging.h"
 #include "app/token_command.h"
+#include "app/update_command.h"
 #include "common/version.h"
 #include "controller/git_helper.h"
 
@@ -44,6 +45,10 @@ int main(int argc, char** argv) {
   // `upkeep token create|list|revoke ...` manages API tokens; it starts no daemon.
   if (argc >= 2 && std::string_view(argv[1]) == "token") {
     return upkeep::RunTokenCommand(argc - 1, argv + 1, stdout, stderr);
+  }
+  // `upkeep update resolve ...` closes an interrupted update run by hand; it starts no daemon.
+  if (argc >= 2 && std::string_view(argv[1]) == "update") {
+    return upkeep::RunUpdateCommand(argc - 1, argv + 1, stdout, stderr);
   }
   upkeep::CommandLine command_line;
   try {

@@ -53,6 +53,14 @@ AuthDecision CheckRole(RoleSet roles, Access required) {
                 {});
 }
 
+// "token:NAME" or "jwt:SUB", built with one allocation.
+std::string Principal(std::string_view kind, std::string_view name) {
+  std::string principal;
+  principal.reserve(kind.size() + name.size());
+  principal.append(kind).append(name);
+  return principal;
+}
+
 }  // namespace
 
 std::string_view AuthFailureLabel(AuthFailure reason) {
@@ -109,7 +117,11 @@ AuthDecision Authorize(const char* authorization, Access required, const Credent
       return Refuse(401, AuthFailure::kUnknownToken,
                     "invalid credentials: unknown or revoked token", kInvalidToken);
     }
-    return CheckRole(RoleSet(record->role), required);
+    AuthDecision decision = CheckRole(RoleSet(record->role), required);
+    if (decision.allowed && required == Access::kAdmin) {
+      decision.principal = Principal("token:", record->name);
+    }
+    return decision;
   }
   Result<JwtClaims> claims = VerifyJwt(credential, credentials->jwt, now);
   if (!claims) {
@@ -117,6 +129,9 @@ AuthDecision Authorize(const char* authorization, Access required, const Credent
                   claims.error());
   }
   AuthDecision decision = CheckRole(claims->roles, required);
+  if (decision.allowed && required == Access::kAdmin) {
+    decision.principal = Principal("jwt:", claims->subject.empty() ? "-" : claims->subject);
+  }
   if (!decision.allowed && !claims->subject.empty()) {
     decision.detail = "JWT subject \"" + Printable(claims->subject) + "\"";
   }

@@ -38,10 +38,17 @@ struct AuthDecision {
   std::string_view message;       // for the client (a fixed text)
   std::string detail;             // for the client and the log (no part of the credential)
   std::string_view authenticate;  // the WWW-Authenticate header line, for a 401
+  // Who was let in, for the update API's journal, history and log: "token:NAME" for an API
+  // token (names are [A-Za-z0-9._@-], see IsValidTokenName), "jwt:SUB" for a JWT ("jwt:-" when
+  // it has no "sub"). The subject is kept as the JWT says it (any bytes): pass it through
+  // Printable() before it goes into a log line. Set only when a request needing Access::kAdmin
+  // is allowed; "" otherwise, so that the metrics path stays free of allocations.
+  std::string principal;
 };
 
 // Checks `authorization` (the header value, nullptr when absent) against `credentials` for
-// `required`. Pure apart from the clock passed in; no allocation on success with an API token.
+// `required`. Pure apart from the clock passed in. No allocation on success with an API token
+// for Access::kMetrics (the scrape path); admin access allocates the principal (one string).
 AuthDecision Authorize(const char* authorization, Access required, const Credentials* credentials,
                        std::chrono::system_clock::time_point now);
 

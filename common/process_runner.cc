@@ -170,7 +170,19 @@ bool HasExited(pid_t pid) {
          info.si_pid == pid;
 }
 
-// Field 22 of /proc/PID/stat, after the command name (which may hold spaces and parentheses).
+void SignalGroup(pid_t pid, int sig) {
+  ::kill(-pid, sig);
+  ::kill(pid, sig);  // in case it moved itself to another group
+}
+
+void Reap(pid_t pid, int& status) {
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace
+
+// The command name may hold spaces and parentheses: fields are counted after the last ')'.
 uint64_t StartTimeTicks(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string text;
@@ -188,18 +200,6 @@ uint64_t StartTimeTicks(pid_t pid) {
   std::from_chars(begin, text.data() + text.size(), ticks);
   return ticks;
 }
-
-void SignalGroup(pid_t pid, int sig) {
-  ::kill(-pid, sig);
-  ::kill(pid, sig);  // in case it moved itself to another group
-}
-
-void Reap(pid_t pid, int& status) {
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-}
-
-}  // namespace
 
 std::vector<std::string> ShellCommand(std::string script) {
   return {"/bin/sh", "-c", std::move(script)};
@@ -335,6 +335,10 @@ Result<ProcessOutcome> RunProcess(const std::vector<std::string>& argv,
       outcome.timed_out = true;
       stop();
     }
+    if (!stopping && options.cancel != nullptr && options.cancel->load()) {
+      outcome.cancelled = true;
+      stop();
+    }
     if (stopping && !killed && now >= kill_at) {
       SignalGroup(pid, SIGKILL);
       killed = true;
@@ -344,6 +348,7 @@ Result<ProcessOutcome> RunProcess(const std::vector<std::string>& argv,
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - now);
     wait = std::clamp(wait, std::chrono::milliseconds(0), std::chrono::milliseconds(60000));
     if (!exit_fd.valid()) wait = std::min(wait, kExitCheckPeriod);
+    if (options.cancel != nullptr && !stopping) wait = std::min(wait, kCancelCheckPeriod);
     pollfd fds[3];
     nfds_t count = 0;
     for (const Fd* fd : {&out.fd, &err.fd, &exit_fd}) {

@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -72,12 +73,20 @@ struct ProcessOptions {
   // /proc/PID/stat, in clock ticks since boot; 0 if unreadable). A journal that records both
   // can later find an orphaned group without killing a recycled pid.
   std::function<void(pid_t pgid, uint64_t start_time_ticks)> on_started;
+
+  // When it becomes true (another thread's shutdown), the group is stopped as at the timeout,
+  // within kCancelCheckPeriod. Null: never. Must outlive the call.
+  const std::atomic<bool>* cancel = nullptr;
 };
+
+// How often a running child's cancel flag is looked at.
+inline constexpr std::chrono::milliseconds kCancelCheckPeriod{50};
 
 struct ProcessOutcome {
   int exit_code = -1;         // -1 when a signal ended it
   int signal = 0;             // the signal that ended it, or 0
   bool timed_out = false;     // stopped at the timeout (exit_code/signal say how it ended)
+  bool cancelled = false;     // stopped because options.cancel became true
   std::string out;            // the tail of stdout (all of it with stdout_limit_is_error)
   std::string err;            // the tail of stderr
   uint64_t stdout_bytes = 0;  // how much each stream carried in all
@@ -86,6 +95,10 @@ struct ProcessOutcome {
   pid_t pid = -1;            // also the process group id
   std::chrono::milliseconds duration{0};
 };
+
+// Field 22 of /proc/PID/stat: when `pid` started, in clock ticks since boot; 0 when it is gone
+// or unreadable. A pid and this together name a process for good (a recycled pid starts later).
+uint64_t StartTimeTicks(pid_t pid);
 
 // The one place that spawns processes. Runs argv in a child made with fork + execve: its own
 // process group, stdin from /dev/null, stdout and stderr on pipes, default signal dispositions

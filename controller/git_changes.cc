@@ -11,9 +11,6 @@
 namespace upkeep {
 namespace {
 
-using GitTreePtr = std::unique_ptr<git_tree, GitDeleter<git_tree_free>>;
-using GitDiffPtr = std::unique_ptr<git_diff, GitDeleter<git_diff_free>>;
-
 GitUpdateError Internal(std::string message) {
   return GitUpdateError{std::string(git_update_code::kInternal), std::move(message),
                         GitTreeState::kUnchanged};
@@ -66,18 +63,10 @@ GitUpdateResult<std::vector<std::string>> AddedPaths(git_repository* repo, git_t
   return added;
 }
 
-GitUpdateResult<GitChangedPaths> ChangedPaths(const std::string& repo, const std::string& from,
-                                              const std::string& to, size_t cap) {
-  CheckResult<GitCheckout> opened = GitCheckout::Open(repo);
-  if (!opened) return UpdateErrorOf(opened.error());
-  GitUpdateResult<GitTreePtr> old_tree = TreeOf(opened->repo(), from);
-  if (!old_tree) return old_tree.error();
-  GitUpdateResult<GitTreePtr> new_tree = TreeOf(opened->repo(), to);
-  if (!new_tree) return new_tree.error();
-
-  GitUpdateResult<GitDiffPtr> diff = DiffTrees(opened->repo(), old_tree->get(), new_tree->get());
+GitUpdateResult<GitChangedPaths> DiffPaths(git_repository* repo, git_tree* from, git_tree* to,
+                                           size_t cap) {
+  GitUpdateResult<GitDiffPtr> diff = DiffTrees(repo, from, to);
   if (!diff) return diff.error();
-
   std::set<std::string> paths;
   GitChangedPaths changed;
   auto add = [&](const char* path) {
@@ -96,6 +85,43 @@ GitUpdateResult<GitChangedPaths> ChangedPaths(const std::string& repo, const std
   }
   changed.paths.assign(paths.begin(), paths.end());
   return changed;
+}
+
+GitUpdateResult<GitChangedPaths> ChangedPaths(const std::string& repo, const std::string& from,
+                                              const std::string& to, size_t cap) {
+  CheckResult<GitCheckout> opened = GitCheckout::Open(repo);
+  if (!opened) return UpdateErrorOf(opened.error());
+  GitUpdateResult<GitTreePtr> old_tree = TreeOf(opened->repo(), from);
+  if (!old_tree) return old_tree.error();
+  GitUpdateResult<GitTreePtr> new_tree = TreeOf(opened->repo(), to);
+  if (!new_tree) return new_tree.error();
+  return DiffPaths(opened->repo(), old_tree->get(), new_tree->get(), cap);
+}
+
+GitUpdateResult<std::vector<std::string>> WorktreeChanges(git_repository* repo,
+                                                          git_tree* baseline) {
+  git_status_options options{};
+  git_status_options_init(&options, GIT_STATUS_OPTIONS_VERSION);
+  options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+  // Each untracked file by name: a directory the interrupted move created is matched against
+  // the diff path by path, like everything else.
+  options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+  options.baseline = baseline;
+  git_status_list* raw = nullptr;
+  const int rc = git_status_list_new(&raw, repo, &options);
+  GitStatusListPtr list(raw);
+  if (rc < 0) return Internal(GitError("read the status of the working tree", rc).message);
+  std::set<std::string> paths;
+  const size_t count = git_status_list_entrycount(list.get());
+  for (size_t i = 0; i < count; ++i) {
+    const git_status_entry* entry = git_status_byindex(list.get(), i);
+    for (const git_diff_delta* delta : {entry->head_to_index, entry->index_to_workdir}) {
+      if (delta == nullptr) continue;
+      if (delta->old_file.path != nullptr) paths.insert(delta->old_file.path);
+      if (delta->new_file.path != nullptr) paths.insert(delta->new_file.path);
+    }
+  }
+  return std::vector<std::string>(paths.begin(), paths.end());
 }
 
 }  // namespace upkeep

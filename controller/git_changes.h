@@ -34,9 +34,18 @@ struct GitChangedRequest {
 GitUpdateResult<GitChangedPaths> ChangedPaths(const std::string& repo, const std::string& from,
                                               const std::string& to, size_t cap = kChangedPathsCap);
 
+// The same for two trees of an open repository. `cap` SIZE_MAX: every path.
+GitUpdateResult<GitChangedPaths> DiffPaths(git_repository* repo, git_tree* from, git_tree* to,
+                                           size_t cap = kChangedPathsCap);
+
 // The paths `to` has and `from` lacks (added, or the new name of a rename), in diff order:
 // what putting a failed move back must remove besides a checkout of `from`.
 GitUpdateResult<std::vector<std::string>> AddedPaths(git_repository* repo, git_tree* from,
                                                      git_tree* to);
+
+// Every path where the index or the working tree differs from `baseline` (not from HEAD): tracked
+// changes, staged or not, and untracked files that are not ignored, each untracked file by its
+// own path (not its directory's). Sorted, unique. What a crash repair must account for.
+GitUpdateResult<std::vector<std::string>> WorktreeChanges(git_repository* repo, git_tree* baseline);
 
 }  // namespace upkeep

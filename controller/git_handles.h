@@ -25,6 +25,9 @@ using GitCommitPtr = std::unique_ptr<git_commit, GitDeleter<git_commit_free>>;
 using GitReferencePtr = std::unique_ptr<git_reference, GitDeleter<git_reference_free>>;
 using GitRevwalkPtr = std::unique_ptr<git_revwalk, GitDeleter<git_revwalk_free>>;
 using GitStatusListPtr = std::unique_ptr<git_status_list, GitDeleter<git_status_list_free>>;
+using GitTreePtr = std::unique_ptr<git_tree, GitDeleter<git_tree_free>>;
+using GitDiffPtr = std::unique_ptr<git_diff, GitDeleter<git_diff_free>>;
+using GitIndexPtr = std::unique_ptr<git_index, GitDeleter<git_index_free>>;
 using GitDescribeResultPtr =
     std::unique_ptr<git_describe_result, GitDeleter<git_describe_result_free>>;
 

@@ -120,15 +120,20 @@ int RunChanged(const std::vector<std::string>& args, int stdout_fd) {
 
 Result<GitMoveRequest> ParseGitMoveArgs(const std::vector<std::string>& args) {
   Result<std::map<std::string, std::string>> flags =
-      ParseFlags("move", args, {"--repo", "--branch", "--from", "--to"}, {"--back"});
+      ParseFlags("move", args, {"--repo", "--branch", "--from", "--to"}, {"--back", "--repair"});
   if (!flags) return MakeError(flags.error());
+  if (flags->count("--back") > 0 && flags->count("--repair") > 0) {
+    return MakeError("git move: --back and --repair exclude each other");
+  }
   if (Status ids = CheckObjectIds("move", *flags); !ids) return MakeError(ids.error());
   GitMoveRequest request;
   request.repo = flags->at("--repo");
   request.branch = flags->at("--branch");
   request.expected_from = flags->at("--from");
   request.to = flags->at("--to");
-  request.mode = flags->count("--back") > 0 ? GitMoveMode::kBack : GitMoveMode::kForward;
+  request.mode = flags->count("--back") > 0     ? GitMoveMode::kBack
+                 : flags->count("--repair") > 0 ? GitMoveMode::kRepair
+                                                : GitMoveMode::kForward;
   return request;
 }
 
@@ -137,6 +142,7 @@ std::vector<std::string> GitMoveArgs(const GitMoveRequest& request) {
                                    "--branch", request.branch, "--from", request.expected_from,
                                    "--to",     request.to};
   if (request.mode == GitMoveMode::kBack) args.emplace_back("--back");
+  if (request.mode == GitMoveMode::kRepair) args.emplace_back("--repair");
   return args;
 }
 
@@ -231,7 +237,7 @@ int RunGitHelper(const std::vector<std::string>& args, int stdin_fd, int stdout_
         "usage: upkeep git check --repo PATH [--remote NAME] [--branch NAME] [--fetch] "
         "[--allow-insecure-transport] [--changelog-limit N] [--ssh-key-file FILE] "
         "[--ssh-known-hosts FILE] | upkeep git move --repo PATH --branch NAME --from SHA "
-        "--to SHA [--back] | upkeep git changed --repo PATH --from SHA --to SHA");
+        "--to SHA [--back | --repair] | upkeep git changed --repo PATH --from SHA --to SHA");
   }
   Result<GitCheckRequest> request = ParseGitCheckArgs(rest);
   if (!request) return usage(request.error());

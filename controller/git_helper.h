@@ -16,7 +16,7 @@ namespace upkeep {
 //
 //   check --repo R [--remote O] [--branch B] [--fetch] [--allow-insecure-transport]
 //         [--changelog-limit N] [--ssh-key-file F] [--ssh-known-hosts F]
-//   move --repo R --branch B --from SHA --to SHA [--back]
+//   move --repo R --branch B --from SHA --to SHA [--back | --repair]
 //   changed --repo R --from SHA --to SHA
 //
 // An https token, when there is one, arrives on stdin (a pipe; read to its end), never in argv
@@ -34,7 +34,8 @@ Result<GitCheckRequest> ParseGitCheckArgs(const std::vector<std::string>& args);
 // token is not among them).
 std::vector<std::string> GitCheckArgs(const GitCheckRequest& request);
 
-// The same pair for `move` (SHA: 40 hex digits; --back: GitMoveMode::kBack)...
+// The same pair for `move` (SHA: 40 hex digits; --back: GitMoveMode::kBack, --repair:
+// GitMoveMode::kRepair, not both)...
 Result<GitMoveRequest> ParseGitMoveArgs(const std::vector<std::string>& args);
 std::vector<std::string> GitMoveArgs(const GitMoveRequest& request);
 

@@ -2,7 +2,10 @@
 
 #include <git2.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <iterator>
 #include <optional>
 #include <vector>
 
@@ -15,8 +18,6 @@ namespace upkeep {
 namespace {
 
 namespace fs = std::filesystem;
-using GitTreePtr = std::unique_ptr<git_tree, GitDeleter<git_tree_free>>;
-using GitIndexPtr = std::unique_ptr<git_index, GitDeleter<git_index_free>>;
 
 GitUpdateError Fail(std::string_view code, std::string message,
                     GitTreeState tree = GitTreeState::kUnchanged) {
@@ -51,9 +52,8 @@ GitUpdateResult<Revision> LookUp(git_repository* repo, const git_oid& oid) {
   return revision;
 }
 
-// HEAD must be the symbolic ref refs/heads/<branch>, and that branch at `from`.
-std::optional<GitUpdateError> CheckHead(const GitCheckout& checkout, const std::string& branch,
-                                        const git_oid& from) {
+// Where refs/heads/<branch> points, HEAD being that branch (a symbolic ref to it).
+GitUpdateResult<git_oid> BranchTip(const GitCheckout& checkout, const std::string& branch) {
   git_reference* raw = nullptr;
   int rc = git_reference_lookup(&raw, checkout.repo(), "HEAD");
   GitReferencePtr head(raw);
@@ -75,12 +75,14 @@ std::optional<GitUpdateError> CheckHead(const GitCheckout& checkout, const std::
                 "branch " + branch + " of " + checkout.path() + " has no commit");
   }
   if (rc < 0) return Internal("read " + target + " of " + checkout.path(), rc);
-  if (!git_oid_equal(&at, &from)) {
-    return Fail(git_update_code::kHeadMoved, "HEAD of " + checkout.path() + " is at " + OidHex(at) +
-                                                 ", not at " + OidHex(from) +
-                                                 ": someone moved it since; nothing was changed");
-  }
-  return std::nullopt;
+  return at;
+}
+
+GitUpdateError HeadMoved(const GitCheckout& checkout, const git_oid& at,
+                         const std::string& not_at) {
+  return Fail(git_update_code::kHeadMoved, "HEAD of " + checkout.path() + " is at " + OidHex(at) +
+                                               ", not at " + not_at +
+                                               ": someone moved it since; nothing was changed");
 }
 
 std::optional<GitUpdateError> CheckRelation(const GitCheckout& checkout, const git_oid& from,
@@ -137,39 +139,137 @@ Status ResetIndex(git_repository* repo, const git_tree* tree) {
   return OkStatus();
 }
 
-// After a failed move: the working tree and index forced back to `from`. The tree was clean
-// before the move and an ignored file in the way of `to` refuses it before anything is written,
-// so what this removes or overwrites is what the move itself wrote; untracked and ignored files
-// elsewhere are not touched (a forced checkout without REMOVE_UNTRACKED/REMOVE_IGNORED).
+// The working tree and index forced back to `from` after a move towards `to` wrote some or all
+// of `to`'s files: what `to` added removed, then a forced checkout of `from`, then its index.
+// Untracked and ignored files elsewhere are not touched (a forced checkout without
+// REMOVE_UNTRACKED/REMOVE_IGNORED). Callers make sure that whatever this overwrites or removes
+// is what the move wrote.
+Status RestoreTree(const GitCheckout& checkout, const Revision& from, const Revision& to) {
+  GitUpdateResult<std::vector<std::string>> added =
+      AddedPaths(checkout.repo(), from.tree.get(), to.tree.get());
+  if (!added) return MakeError(added.error().message);
+  if (Status removed = RemoveAdded(git_repository_workdir(checkout.repo()), *added); !removed) {
+    return removed;
+  }
+  if (const int rc =
+          CheckOut(checkout.repo(), from, from, GIT_CHECKOUT_FORCE | GIT_CHECKOUT_RECREATE_MISSING);
+      rc < 0) {
+    return MakeError("checkout: " + GitErrorText(rc));
+  }
+  return ResetIndex(checkout.repo(), from.tree.get());
+}
+
+std::string NeitherRevision(const GitCheckout& checkout) {
+  return ". THE CHECKOUT IS AT NEITHER REVISION: a human must look (git status in " +
+         checkout.path() + ")";
+}
+
+// After a failed move: the tree was clean before it and an ignored file in the way of `to`
+// refuses it before anything is written, so what RestoreTree replaces is the move's own.
 GitUpdateError PutBack(const GitCheckout& checkout, const Revision& from, const Revision& to,
                        const std::string& what_failed) {
   const std::string from_hex = OidHex(*git_object_id(from.commit.get()));
-  std::string failure;
-  GitUpdateResult<std::vector<std::string>> added =
-      AddedPaths(checkout.repo(), from.tree.get(), to.tree.get());
-  if (!added) {
-    failure = added.error().message;
-  } else if (Status removed = RemoveAdded(git_repository_workdir(checkout.repo()), *added);
-             !removed) {
-    failure = removed.error();
-  } else if (const int rc = CheckOut(checkout.repo(), from, from,
-                                     GIT_CHECKOUT_FORCE | GIT_CHECKOUT_RECREATE_MISSING);
-             rc < 0) {
-    failure = "checkout: " + GitErrorText(rc);
-  } else if (Status index = ResetIndex(checkout.repo(), from.tree.get()); !index) {
-    failure = index.error();
-  }
-  if (!failure.empty()) {
+  if (Status restored = RestoreTree(checkout, from, to); !restored) {
     return Fail(git_update_code::kCheckoutFailed,
-                what_failed + "; putting the working tree of " + checkout.path() + " back at " +
-                    from_hex + " failed too: " + failure +
-                    ". THE CHECKOUT IS AT NEITHER REVISION: a human must look (git status)",
+                what_failed + "; putting the working tree back at " + from_hex +
+                    " failed too: " + restored.error() + NeitherRevision(checkout),
                 GitTreeState::kRevertFailed);
   }
   return Fail(
       git_update_code::kCheckoutFailed,
       what_failed + "; the working tree was put back at " + from_hex + " and the branch left there",
       GitTreeState::kReverted);
+}
+
+// Compare-and-swap: `ref_name` becomes `to` only if it is still at `from`.
+Status SetBranch(const GitCheckout& checkout, const std::string& ref_name, const git_oid& from,
+                 const git_oid& to, const std::string& message) {
+  git_reference* raw = nullptr;
+  const int rc = git_reference_create_matching(&raw, checkout.repo(), ref_name.c_str(), &to, 1,
+                                               &from, message.c_str());
+  GitReferencePtr moved(raw);
+  if (rc < 0) return MakeError(GitErrorText(rc));
+  return OkStatus();
+}
+
+// A failure reported after the ref was written (an fsync, say) leaves it at `to`.
+bool BranchAt(const GitCheckout& checkout, const std::string& ref_name, const git_oid& oid) {
+  git_oid now{};
+  return git_reference_name_to_id(&now, checkout.repo(), ref_name.c_str()) == 0 &&
+         git_oid_equal(&now, &oid);
+}
+
+// Up to five paths of `paths`, for a message.
+std::string SomePaths(const std::vector<std::string>& paths) {
+  std::string text;
+  for (size_t i = 0; i < paths.size() && i < 5; ++i) text += (i == 0 ? "" : ", ") + paths[i];
+  if (paths.size() > 5) text += " and " + std::to_string(paths.size() - 5) + " more";
+  return text;
+}
+
+// kRepair (git_move.h). A path the diff `from`..`to` names may hold what the interrupted move
+// wrote; any other change is someone's and refuses the repair before anything is written.
+GitUpdateResult<GitMoveOutcome> Repair(const GitCheckout& checkout, const std::string& branch,
+                                       const git_oid& from, const git_oid& to) {
+  GitUpdateResult<git_oid> at = BranchTip(checkout, branch);
+  if (!at) return at.error();
+  if (!git_oid_equal(&*at, &from) && !git_oid_equal(&*at, &to)) {
+    return HeadMoved(checkout, *at, OidHex(from) + " nor at " + OidHex(to));
+  }
+  GitUpdateResult<Revision> old_revision = LookUp(checkout.repo(), from);
+  if (!old_revision) return old_revision.error();
+  GitUpdateResult<Revision> new_revision = LookUp(checkout.repo(), to);
+  if (!new_revision) return new_revision.error();
+  GitUpdateResult<GitChangedPaths> diff =
+      DiffPaths(checkout.repo(), old_revision->tree.get(), new_revision->tree.get(), SIZE_MAX);
+  if (!diff) return diff.error();
+  GitUpdateResult<std::vector<std::string>> changes =
+      WorktreeChanges(checkout.repo(), old_revision->tree.get());
+  if (!changes) return changes.error();
+  std::vector<std::string> foreign;
+  std::set_difference(changes->begin(), changes->end(), diff->paths.begin(), diff->paths.end(),
+                      std::back_inserter(foreign));
+  if (!foreign.empty()) {
+    return Fail(git_update_code::kDirtyWorktree,
+                "the working tree of " + checkout.path() + " has changes the update from " +
+                    Short(from) + " to " + Short(to) + " did not make (" + SomePaths(foreign) +
+                    "): a local change is never overwritten; commit, remove or ignore it, then "
+                    "repair again; nothing was changed");
+  }
+  GitUpdateResult<std::vector<std::string>> added =
+      AddedPaths(checkout.repo(), old_revision->tree.get(), new_revision->tree.get());
+  if (!added) return added.error();
+  const fs::path workdir = git_repository_workdir(checkout.repo());
+  // A file `to` added that is ignored is no change to git status, but the move may have written it.
+  const bool added_on_disk =
+      std::any_of(added->begin(), added->end(), [&](const std::string& path) {
+        std::error_code error;
+        const fs::file_status status = fs::symlink_status(workdir / path, error);
+        return !error && fs::exists(status) && !fs::is_directory(status);
+      });
+  GitMoveOutcome outcome{OidHex(*at), OidHex(from), false};
+  const bool ref_at_from = git_oid_equal(&*at, &from);
+  if (ref_at_from && changes->empty() && !added_on_disk) return outcome;  // nothing to mend
+
+  const std::string what = "repairing " + checkout.path() + " (back at " + OidHex(from) +
+                           " after an interrupted update to " + OidHex(to) + ")";
+  if (Status restored = RestoreTree(checkout, *old_revision, *new_revision); !restored) {
+    return Fail(git_update_code::kCheckoutFailed,
+                what + " failed: " + restored.error() + NeitherRevision(checkout),
+                GitTreeState::kRevertFailed);
+  }
+  outcome.moved = true;
+  if (ref_at_from) return outcome;
+  const std::string ref_name = "refs/heads/" + branch;
+  const std::string message = "upkeep: repair " + Short(to) + " -> " + Short(from);
+  if (Status set = SetBranch(checkout, ref_name, to, from, message);
+      !set && !BranchAt(checkout, ref_name, from)) {
+    return Fail(git_update_code::kCheckoutFailed,
+                what + ": the working tree is back, but moving " + ref_name + " from " +
+                    OidHex(to) + " failed: " + set.error() + NeitherRevision(checkout),
+                GitTreeState::kRevertFailed);
+  }
+  return outcome;
 }
 
 }  // namespace
@@ -211,7 +311,11 @@ GitUpdateResult<GitMoveOutcome> MoveCheckout(const GitMoveRequest& request) {
     return Internal("enable fsync", rc);
   }
 
-  if (auto refused = CheckHead(checkout, request.branch, from)) return *refused;
+  if (request.mode == GitMoveMode::kRepair) return Repair(checkout, request.branch, from, to);
+
+  GitUpdateResult<git_oid> at = BranchTip(checkout, request.branch);
+  if (!at) return at.error();
+  if (!git_oid_equal(&*at, &from)) return HeadMoved(checkout, *at, OidHex(from));
   if (auto refused = CheckRelation(checkout, from, to, request.mode)) return *refused;
   CheckResult<bool> dirty = checkout.Dirty();
   if (!dirty) return UpdateErrorOf(dirty.error());
@@ -229,8 +333,8 @@ GitUpdateResult<GitMoveOutcome> MoveCheckout(const GitMoveRequest& request) {
   if (git_oid_equal(&from, &to)) return outcome;
 
   // DONT_OVERWRITE_IGNORED: an ignored file where the target has one is a conflict, not lost.
-  int rc = CheckOut(checkout.repo(), *new_revision, *old_revision,
-                    GIT_CHECKOUT_SAFE | GIT_CHECKOUT_DONT_OVERWRITE_IGNORED);
+  const int rc = CheckOut(checkout.repo(), *new_revision, *old_revision,
+                          GIT_CHECKOUT_SAFE | GIT_CHECKOUT_DONT_OVERWRITE_IGNORED);
   if (rc == GIT_ECONFLICT) {
     // libgit2 finds every conflict before it writes anything.
     return Fail(git_update_code::kCheckoutFailed,
@@ -249,24 +353,15 @@ GitUpdateResult<GitMoveOutcome> MoveCheckout(const GitMoveRequest& request) {
   const std::string message =
       std::string(request.mode == GitMoveMode::kForward ? "upkeep: update " : "upkeep: rollback ") +
       Short(from) + " -> " + Short(to);
-  git_reference* raw = nullptr;
-  // Compare-and-swap: the ref moves only if it is still at `from`.
-  rc = git_reference_create_matching(&raw, checkout.repo(), ref_name.c_str(), &to, 1, &from,
-                                     message.c_str());
-  GitReferencePtr moved(raw);
-  if (rc < 0) {
-    const std::string why = GitErrorText(rc);
-    // A failure reported after the ref was written (an fsync, say) leaves it at `to`, where
-    // the tree is too: that move is whole.
-    git_oid now{};
-    if (git_reference_name_to_id(&now, checkout.repo(), ref_name.c_str()) == 0 &&
-        git_oid_equal(&now, &to)) {
+  if (Status set = SetBranch(checkout, ref_name, from, to, message); !set) {
+    // Written after all (a failed fsync, say): the ref is where the tree is, the move is whole.
+    if (BranchAt(checkout, ref_name, to)) {
       outcome.moved = true;
       return outcome;
     }
-    return PutBack(
-        checkout, *old_revision, *new_revision,
-        "moving " + ref_name + " of " + checkout.path() + " to " + OidHex(to) + " failed: " + why);
+    return PutBack(checkout, *old_revision, *new_revision,
+                   "moving " + ref_name + " of " + checkout.path() + " to " + OidHex(to) +
+                       " failed: " + set.error());
   }
   outcome.moved = true;
   return outcome;

@@ -44,20 +44,21 @@ using GitUpdateResult = Result<T, GitUpdateError>;
 enum class GitMoveMode {
   kForward,  // an update: `to` must descend from `expected_from` (fast-forward only)
   kBack,     // a rollback: `to` is the from-revision of the run that moved the checkout
+  kRepair,   // after a crash during the move `expected_from` -> `to`: back to `expected_from`
 };
 
 struct GitMoveRequest {
   std::string repo;
   std::string branch;         // HEAD must be refs/heads/<branch>
-  std::string expected_from;  // 40 hex digits: where HEAD must be now
-  std::string to;             // 40 hex digits
+  std::string expected_from;  // 40 hex digits: where HEAD must be now (kRepair: the run's from)
+  std::string to;             // 40 hex digits (kRepair: the run's to)
   GitMoveMode mode = GitMoveMode::kForward;
 };
 
 struct GitMoveOutcome {
-  std::string from;
-  std::string to;
-  bool moved = false;  // false when `to` was `expected_from` already
+  std::string from;    // kRepair: where the branch was found (the run's from or to)
+  std::string to;      // kRepair: the run's from, where the checkout is now
+  bool moved = false;  // false when `to` was `expected_from` already (kRepair: nothing to mend)
 
   bool operator==(const GitMoveOutcome&) const = default;
 };
@@ -78,6 +79,18 @@ struct GitMoveOutcome {
 // and index are forced back to the from-tree (the tree was clean, so nothing of anyone's is
 // lost) and the ref stays at expected_from: checkout_failed with tree kReverted, or kRevertFailed
 // when even that failed.
+//
+// kRepair mends a move that was killed half-way (the daemon or the helper died): libgit2 writes
+// the tree, then the ref, so the branch is at expected_from (F) or at to (T) and the tree and
+// index anywhere between F's and T's. HEAD must be on the branch at F or T (else head_moved),
+// and every path where the index or working tree differs from F's tree (modified, deleted,
+// untracked and not ignored) must be a path of the diff F..T, which the move may have written;
+// any other path is someone's local change: dirty_worktree, nothing changed. Otherwise the
+// paths T added are removed, F's tree is forced out, the index is reset to F and the branch is
+// set back to F (compare-and-swap from where it was, reflog "upkeep: repair <to7> -> <from7>").
+// A repair that fails half-way is checkout_failed with tree kRevertFailed; running it again is
+// safe. A change at a path of the diff cannot be told apart from the move's own writes and is
+// replaced by F's version.
 GitUpdateResult<GitMoveOutcome> MoveCheckout(const GitMoveRequest& request);
 
 // True for 40 lower- or upper-case hex digits: a full object id.

@@ -70,6 +70,7 @@ std::string StepOutcome::Summary(std::chrono::milliseconds timeout) const {
     default:
       break;
   }
+  if (cancelled) return "stopped by a shutdown";
   if (signal != 0) return "killed by signal " + std::to_string(signal);
   return "failed (exit " + std::to_string(exit_code.value_or(-1)) + ")";
 }
@@ -109,6 +110,7 @@ StepOutcome RunStep(const StepCommand& step, const StepContext& context) {
   options.max_stdout_tail = kStreamTail;
   options.max_stderr_tail = kStreamTail;
   options.on_started = context.on_started;
+  options.cancel = context.cancel;
 
   WriteLogLine(context.log_fd, "--- step " + step.name + ": " + step.run + " (as " +
                                    VariableValue(options.env, "USER") + ", timeout " +
@@ -124,6 +126,7 @@ StepOutcome RunStep(const StepCommand& step, const StepContext& context) {
   } else {
     outcome.duration = ran->duration;
     outcome.signal = ran->signal;
+    outcome.cancelled = ran->cancelled;
     if (ran->signal == 0) outcome.exit_code = ran->exit_code;
     if (ran->timed_out) {
       outcome.state = StepState::kTimedOut;

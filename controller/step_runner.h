@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -35,12 +36,15 @@ struct StepContext {
   // Right after the spawn: the step's process group and its leader's start time, for the
   // journal (see RunningStep).
   std::function<void(pid_t pgid, uint64_t start_time_ticks)> on_started;
+  // Set by a shutdown: the running command's group is stopped (see ProcessOptions::cancel).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct StepOutcome {
   StepState state = StepState::kFailed;  // kOk, kFailed or kTimedOut
   std::optional<int> exit_code;          // none when a signal ended it or it never started
   int signal = 0;                        // the signal that ended it, or 0
+  bool cancelled = false;                // stopped by context.cancel (a shutdown)
   std::chrono::milliseconds duration{0};
   std::string tail;   // the last lines of its stderr (of stdout when stderr was empty)
   std::string error;  // why it could not be started, or empty

@@ -1,16 +1,11 @@
 #include "controller/update_checker.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "common/duration.h"
 #include "common/file_reader.h"
 #include "common/text.h"
 #include "controller/git_facts_json.h"
 #include "controller/git_helper.h"
+#include "controller/git_user.h"
 #include "controller/run_environment.h"
 
 namespace upkeep {
@@ -55,9 +50,27 @@ UpdateCheckOutcome UpdateChecker::Check(bool refresh) {
   }
   running_ = true;
   lock.unlock();
+  Run run = RunAndRecord(true);
+  lock.lock();
+  return Answer(run, queue, flags);
+}
+
+CheckResult<GitFacts> UpdateChecker::FetchForUpdate(bool fetch) {
+  {
+    std::unique_lock lock(mutex_);
+    // A background run in flight finishes first: one helper in the checkout at a time.
+    finished_.wait(lock, [&] { return !running_; });
+    running_ = true;
+  }
+  Run run = RunAndRecord(fetch);
+  if (run.error) return *run.error;
+  return *run.facts;
+}
+
+UpdateChecker::Run UpdateChecker::RunAndRecord(bool fetch) {
   const SystemTime started = std::chrono::system_clock::now();
   const Clock::time_point began = Clock::now();
-  Run run = RunHelper();
+  Run run = RunHelper(fetch);
   if (options_.on_run) {
     // Runs are one at a time (running_), so the observer sees them in order.
     options_.on_run(UpdateCheckRun{
@@ -66,7 +79,7 @@ UpdateCheckOutcome UpdateChecker::Check(bool refresh) {
         .facts = run.facts,
         .error = run.error});
   }
-  lock.lock();
+  std::lock_guard lock(mutex_);
   running_ = false;
   ++runs_;
   if (run.facts) {
@@ -75,12 +88,12 @@ UpdateCheckOutcome UpdateChecker::Check(bool refresh) {
   }
   last_run_ = run;
   finished_.notify_all();
-  return Answer(run, queue, flags);
+  return run;
 }
 
-UpdateChecker::Run UpdateChecker::RunHelper() const {
+UpdateChecker::Run UpdateChecker::RunHelper(bool fetch) const {
   GitCheckRequest request = options_.request;
-  request.fetch = true;
+  request.fetch = fetch;
   std::vector<std::string> argv = {options_.helper_binary};
   for (std::string& arg : GitCheckArgs(request)) argv.push_back(std::move(arg));
 
@@ -90,7 +103,7 @@ UpdateChecker::Run UpdateChecker::RunHelper() const {
     run.finished = Clock::now();
     return run;
   };
-  CheckResult<std::optional<RunAs>> user = HelperUser();
+  CheckResult<std::optional<RunAs>> user = ResolveGitUser(request.repo, options_.user);
   if (!user) return fail(user.error().kind, user.error().message);
 
   ProcessOptions process;
@@ -102,7 +115,7 @@ UpdateChecker::Run UpdateChecker::RunHelper() const {
   process.run_as = *user;
   process.stdout_limit_is_error = true;
   process.max_stdout = kMaxAnswerBytes;
-  if (!options_.https_token_file.empty()) {
+  if (fetch && !options_.https_token_file.empty()) {
     // Read at every run, so that a rotated token counts at once; it reaches the helper on a
     // pipe only.
     if (Status read = ReadFileInto(options_.https_token_file, process.stdin_data, kMaxStdinBytes);
@@ -120,9 +133,10 @@ UpdateChecker::Run UpdateChecker::RunHelper() const {
   Result<ProcessOutcome> outcome = RunProcess(argv, process);
   if (!outcome) return fail(CheckErrorKind::kInternal, "git helper: " + outcome.error());
   if (outcome->timed_out) {
-    return fail(CheckErrorKind::kFetchFailed, "fetch from " + request.remote + " timed out after " +
-                                                  FormatDuration(options_.fetch_timeout) +
-                                                  " (the helper was stopped)");
+    const std::string what = fetch ? "fetch from " + request.remote : "reading " + request.repo;
+    return fail(fetch ? CheckErrorKind::kFetchFailed : CheckErrorKind::kInternal,
+                what + " timed out after " + FormatDuration(options_.fetch_timeout) +
+                    " (the helper was stopped)");
   }
   if (outcome->out.empty()) {
     const std::string how = outcome->signal != 0
@@ -136,42 +150,6 @@ UpdateChecker::Run UpdateChecker::RunHelper() const {
   run.facts = std::move(*facts);
   run.finished = Clock::now();
   return run;
-}
-
-CheckResult<std::optional<RunAs>> UpdateChecker::HelperUser() const {
-  const std::string& repo = options_.request.repo;
-  std::string name = options_.user;
-  if (name.empty()) {
-    struct stat info {};
-    if (::stat(repo.c_str(), &info) != 0) {
-      const int error = errno;
-      const CheckErrorKind kind =
-          error == EACCES ? CheckErrorKind::kRepoPermission : CheckErrorKind::kRepoUnavailable;
-      return MakeCheckError(
-          kind, "cannot find the owner of the repository " + repo + ": " + std::strerror(error));
-    }
-    if (info.st_uid == 0) {
-      // A fetch as root would leave root-owned objects that break the service's own git.
-      return MakeCheckError(
-          CheckErrorKind::kRepoPermission,
-          "the repository " + repo +
-              " is owned by root, and git work runs as root only when update.user: root is "
-              "set; give the checkout to the service's user, or set update.user");
-    }
-    name = std::to_string(info.st_uid);
-  }
-  Result<RunAs> user = ResolveUser(name);
-  if (!user) {
-    return MakeCheckError(CheckErrorKind::kRepoPermission,
-                          "cannot run git for " + repo + " as user " + name + ": " + user.error());
-  }
-  if (::geteuid() == 0) return std::optional<RunAs>(std::move(user).value());
-  if (user->uid == ::geteuid()) return std::optional<RunAs>();  // already that user
-  return MakeCheckError(CheckErrorKind::kRepoPermission,
-                        "upkeep runs as uid " + std::to_string(::geteuid()) +
-                            " and cannot run git as user " + user->name + " (uid " +
-                            std::to_string(user->uid) + ") for " + repo +
-                            ": run upkeep as that user, or as root");
 }
 
 UpdateCheckOutcome UpdateChecker::Answer(const Run& run, const QueueState& queue,

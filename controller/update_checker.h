@@ -75,7 +75,15 @@ class UpdateChecker {
   // Safe to call from any number of threads.
   UpdateCheckOutcome Check(bool refresh = false);
 
-  // Helper runs so far (each one a fetch), for tests and metrics.
+  // A helper run for the update runner, which holds the update lock (so the lock flags say an
+  // update is in progress, and Check would answer from memory): it ignores the flags and
+  // min_fetch_interval, waits for a run in flight to finish, then runs its own, which is
+  // recorded as Check's are (on_run, helper_runs, the facts later checks answer from). With
+  // `fetch` false the helper only reads the checkout (HEAD, dirty, detached): for a look after
+  // a fetch failed.
+  CheckResult<GitFacts> FetchForUpdate(bool fetch = true);
+
+  // Helper runs so far (Check's, each a fetch, and FetchForUpdate's), for tests and metrics.
   uint64_t helper_runs() const;
 
  private:
@@ -88,9 +96,9 @@ class UpdateChecker {
     Clock::time_point finished;
   };
 
-  Run RunHelper() const;
-  // Who the helper runs as: nullopt for this process's own user.
-  CheckResult<std::optional<RunAs>> HelperUser() const;
+  // One helper run, recorded; the caller has set running_ (under mutex_, not held now).
+  Run RunAndRecord(bool fetch);
+  Run RunHelper(bool fetch) const;
   UpdateCheckOutcome Answer(const Run& run, const QueueState& queue,
                             const UpdateLockFlags& flags) const;
   std::optional<UpdateCheckAnswer> LastAnswer(const QueueState& queue,

@@ -9,6 +9,7 @@
 #include <array>
 #include <cerrno>
 #include <functional>
+#include <set>
 #include <utility>
 
 #include "common/fd.h"
@@ -107,7 +108,7 @@ std::vector<UpdateResult> AllUpdateResults() {
 nlohmann::json HistoryEntryToJson(const HistoryEntry& entry) {
   nlohmann::json steps = nlohmann::json::array();
   for (const StepRecord& step : entry.steps) steps.push_back(StepRecordToJson(step));
-  return {
+  nlohmann::json json = {
       {"id", entry.id},
       {"who", entry.who},
       {"fromRevision", entry.from_revision},
@@ -119,6 +120,9 @@ nlohmann::json HistoryEntryToJson(const HistoryEntry& entry) {
       {"finishedAt", entry.finished_at},
       {"steps", std::move(steps)},
   };
+  if (!entry.resolved_by.empty()) json["resolvedBy"] = entry.resolved_by;
+  if (!entry.resolved_at.empty()) json["resolvedAt"] = entry.resolved_at;
+  return json;
 }
 
 Result<HistoryEntry> HistoryEntryFromJson(const nlohmann::json& json) {
@@ -143,6 +147,9 @@ Result<HistoryEntry> HistoryEntryFromJson(const nlohmann::json& json) {
       if (!step.ok()) return MakeError("step: " + step.error());
       entry.steps.push_back(std::move(*step));
     }
+    // Optional: only a resolved run has them, and older lines never do.
+    if (const auto by = json.find("resolvedBy"); by != json.end()) by->get_to(entry.resolved_by);
+    if (const auto at = json.find("resolvedAt"); at != json.end()) at->get_to(entry.resolved_at);
     return entry;
   } catch (const nlohmann::json::exception& error) {
     return MakeError(error.what());
@@ -173,7 +180,9 @@ Status AppendHistory(const std::string& state_dir, const HistoryEntry& entry) {
 Result<HistoryPage> ReadLastHistory(const std::string& state_dir, size_t limit) {
   HistoryPage page;
   if (limit == 0) return page;
+  std::set<std::string> seen;  // ids: a run's newest line supersedes its older ones
   Result<size_t> skipped = VisitEntries(HistoryPath(state_dir), [&](HistoryEntry&& entry) {
+    if (!seen.insert(entry.id).second) return true;
     page.entries.push_back(std::move(entry));
     return page.entries.size() < limit;
   });

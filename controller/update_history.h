@@ -39,6 +39,12 @@ struct HistoryEntry {
   std::string started_at;  // RFC 3339 (FormatRfc3339)
   std::string finished_at;
   std::vector<StepRecord> steps;
+  // Set on the line `upkeep update resolve` writes for a run it closed by hand (interrupted,
+  // or stuck after a failed rollback): who ran it ("user:NAME (uid N)") and when (RFC 3339).
+  // That line supersedes one the daemon wrote for the run before. Empty otherwise, and then
+  // not in the JSON; lines written before they existed read empty.
+  std::string resolved_by;
+  std::string resolved_at;
 
   bool operator==(const HistoryEntry&) const = default;
 };
@@ -58,9 +64,11 @@ struct HistoryPage {
   size_t skipped_lines = 0;           // corrupt lines (or a torn last line) passed over
 };
 
-// The newest `limit` entries, reading from the end of the file. A line that is not an entry
-// (torn by a crash, edited by hand) is skipped and counted, never a failure; no file is an
-// empty page. Errors: the file cannot be opened or read.
+// The newest `limit` runs, reading from the end of the file. A run recorded twice (the daemon
+// recorded a run it could not finish, then `upkeep update resolve` recorded who closed it) is
+// shown once, as its newest line says. A line that is not an entry (torn by a crash, edited by
+// hand) is skipped and counted, never a failure; no file is an empty page. Errors: the file
+// cannot be opened or read.
 Result<HistoryPage> ReadLastHistory(const std::string& state_dir, size_t limit);
 
 // The entry of run `id` (the newest if it were there twice), std::nullopt if none. An invalid

@@ -100,7 +100,7 @@ nlohmann::json JournalToJson(const UpdateJournal& journal) {
                {"processGroup", journal.running->process_group},
                {"leaderStartTicks", journal.running->leader_start_ticks}};
   }
-  return {
+  nlohmann::json json = {
       {"id", journal.id},
       {"who", journal.who},
       {"startedAt", journal.started_at},
@@ -114,7 +114,11 @@ nlohmann::json JournalToJson(const UpdateJournal& journal) {
       {"restartAttempted", journal.restart_attempted},
       {"healthPassed", journal.health_passed},
       {"recoveryAttempts", journal.recovery_attempts},
+      {"failure", journal.failure},
+      {"result", journal.result},
   };
+  json["preserve"] = journal.preserve ? PreserveRecordToJson(*journal.preserve) : nullptr;
+  return json;
 }
 
 Result<UpdateJournal> JournalFromJson(const nlohmann::json& json) {
@@ -152,6 +156,14 @@ Result<UpdateJournal> JournalFromJson(const nlohmann::json& json) {
     json.at("restartAttempted").get_to(journal.restart_attempted);
     json.at("healthPassed").get_to(journal.health_passed);
     json.at("recoveryAttempts").get_to(journal.recovery_attempts);
+    journal.failure = json.value("failure", std::string());
+    journal.result = json.value("result", std::string());
+    if (const auto preserve = json.find("preserve");
+        preserve != json.end() && !preserve->is_null()) {
+      Result<PreserveRecord> record = PreserveRecordFromJson(*preserve);
+      if (!record.ok()) return MakeError("preserve: " + record.error());
+      journal.preserve = std::move(*record);
+    }
     return journal;
   } catch (const nlohmann::json::exception& error) {
     return MakeError(error.what());

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "controller/preserve_paths.h"
 
 namespace upkeep {
 
@@ -25,7 +26,7 @@ enum class UpdatePhase {
   kHealthCheck,     // checking the restarted service
   kRollback,        // undoing: rollback commands, checkout back, preserve back, reruns
   kRollbackFailed,  // undoing failed; an admin must look (the journal is kept)
-  kFinished,        // done; the journal is about to be removed
+  kFinished,        // done (`result` says how); the history line and removal follow
 };
 std::string_view PhaseName(UpdatePhase phase);
 std::optional<UpdatePhase> PhaseNamed(std::string_view name);
@@ -69,6 +70,14 @@ struct UpdateJournal {
   bool restart_attempted = false;
   bool health_passed = false;
   int recovery_attempts = 0;
+  // Where the preserve paths are kept; written before they are set aside, so that a recovery
+  // finds them.
+  std::optional<PreserveRecord> preserve;
+  // Why the run is rolling back (or failed to): the failed step, the health check's error.
+  std::string failure;
+  // Phase kFinished only: how the run ended (UpdateResultName), written before the history
+  // line, so that a crash between the two neither loses the run nor undoes it again.
+  std::string result;
 
   bool operator==(const UpdateJournal&) const = default;
 };

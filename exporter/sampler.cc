@@ -75,6 +75,8 @@ TickCost Sampler::Tick() {
   if (queue_state_) sample.queue = queue_state_();
   std::optional<UpdateSample> update;
   if (update_state_) update = update_state_();
+  std::optional<UpdateRunSample> update_runs;
+  if (update_run_state_) update_runs = update_run_state_();
   const auto collected = Clock::now();
   cost.collect = collected - start;
 
@@ -89,6 +91,7 @@ TickCost Sampler::Tick() {
   slot->sample = std::move(sample);
   metrics_renderer_.Render(slot->sample, slot->metrics_text);
   if (update) AppendUpdateMetrics(*update, slot->metrics_text);
+  if (update_runs) AppendUpdateRunMetrics(*update_runs, slot->metrics_text);
   if (extra_metrics_) extra_metrics_(slot->metrics_text);
   RenderHealthJson(slot->sample, slot->health_json);
   const auto rendered = Clock::now();

@@ -12,6 +12,7 @@
 #include "exporter/gzip_compressor.h"
 #include "exporter/metrics_renderer.h"
 #include "exporter/snapshot_ring.h"
+#include "exporter/update_run_sample.h"
 #include "exporter/update_sample.h"
 
 namespace upkeep {
@@ -37,6 +38,9 @@ class Sampler {
   // nullopt: no update series (the update check is not configured). It must be cheap (a copy
   // under a lock): the check itself runs on its own thread, never in a tick.
   using UpdateStateFunction = std::function<std::optional<UpdateSample>()>;
+  // The update runs' state (see AppendUpdateRunMetrics); nullopt: no run series (no update:
+  // section). Cheap too: a copy of counters under a lock, never waiting for a run.
+  using UpdateRunStateFunction = std::function<std::optional<UpdateRunSample>()>;
 
   Sampler(std::vector<std::unique_ptr<Collector>> collectors, QueueStateFunction queue_state,
           std::chrono::milliseconds interval, SnapshotRing& ring);
@@ -49,6 +53,9 @@ class Sampler {
   // Set before Start(); called on the sampler thread once a tick. Its series follow the
   // sample's and come before the extra metrics.
   void SetUpdateState(UpdateStateFunction update) { update_state_ = std::move(update); }
+  // Set before Start(); called on the sampler thread once a tick. Its series follow the update
+  // check's and come before the extra metrics.
+  void SetUpdateRunState(UpdateRunStateFunction runs) { update_run_state_ = std::move(runs); }
 
   // Runs the first tick at once, then one every interval, on a thread of its own.
   void Start();
@@ -67,6 +74,7 @@ class Sampler {
   QueueStateFunction queue_state_;
   ExtraMetricsFunction extra_metrics_;
   UpdateStateFunction update_state_;
+  UpdateRunStateFunction update_run_state_;
   std::chrono::milliseconds interval_;
   SnapshotRing& ring_;
   MetricsRenderer metrics_renderer_;

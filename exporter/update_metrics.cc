@@ -2,6 +2,8 @@
 
 #include <prometheus/metric_family.h>
 
+#include <cstddef>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -19,6 +21,24 @@ void AddGauge(std::vector<MetricFamily>& families, const char* name, const char*
   metric.label = std::move(labels);
   metric.gauge.value = value;
   families.push_back(MetricFamily{name, help, prometheus::MetricType::Gauge, {std::move(metric)}});
+}
+
+// One series per run result, labelled result="<name>", valued by `value_of(index)`.
+template <typename ValueOf>
+MetricFamily PerResultFamily(const char* name, const char* help, prometheus::MetricType type,
+                             ValueOf value_of) {
+  MetricFamily family{name, help, type, {}};
+  family.metric.reserve(kUpdateRunResultNames.size());
+  for (size_t i = 0; i < kUpdateRunResultNames.size(); ++i) {
+    ClientMetric& metric = family.metric.emplace_back();
+    metric.label = {{"result", std::string(kUpdateRunResultNames[i])}};
+    if (type == prometheus::MetricType::Counter) {
+      metric.counter.value = value_of(i);
+    } else {
+      metric.gauge.value = value_of(i);
+    }
+  }
+  return family;
 }
 
 }  // namespace
@@ -59,6 +79,40 @@ void AppendUpdateMetrics(const UpdateSample& sample, std::string& out) {
              "The managed service's checked-out version (git describe) and revision (value 1).", 1,
              {{"version", sample.target_version}, {"revision", sample.target_revision}});
   }
+  AppendPrometheusText(families, out);
+}
+
+void AppendUpdateRunMetrics(const UpdateRunSample& sample, std::string& out) {
+  std::vector<MetricFamily> families;
+  families.reserve(7);
+  AddGauge(families, "upkeep_update_in_progress",
+           "1 while an update of the managed service is running.", sample.in_progress ? 1 : 0);
+  families.push_back(PerResultFamily(
+      "upkeep_update_runs_total",
+      "Update runs by how they ended (refused: an execute request turned away before any "
+      "change), since upkeep started.",
+      prometheus::MetricType::Counter,
+      [&](size_t i) { return static_cast<double>(sample.runs_total[i]); }));
+  if (sample.has_last) {
+    AddGauge(families, "upkeep_update_last_run_timestamp_seconds",
+             "When the last update run finished, seconds since the epoch; absent before one.",
+             sample.last_run_timestamp_seconds);
+    AddGauge(families, "upkeep_update_last_duration_seconds",
+             "How long the last update run took, rollback included; absent before one.",
+             sample.last_duration_seconds);
+    families.push_back(PerResultFamily(
+        "upkeep_update_last_result",
+        "1 for how the last update run ended, 0 for every other result; absent before one.",
+        prometheus::MetricType::Gauge,
+        [&](size_t i) { return kUpdateRunResultNames[i] == sample.last_result ? 1.0 : 0.0; }));
+  }
+  AddGauge(families, "upkeep_update_interrupted",
+           "1 when upkeep found, at its last start, an update run that a crash or kill had "
+           "interrupted.",
+           sample.interrupted ? 1 : 0);
+  AddGauge(families, "upkeep_update_recovery_pending",
+           "1 while updates are refused until an admin runs `upkeep update resolve`.",
+           sample.recovery_pending ? 1 : 0);
   AppendPrometheusText(families, out);
 }
 

@@ -24,10 +24,10 @@ std::string_view QueueStatusName(QueueStatus status);
 // What the controller asks before an update: may it go ahead (only on kIdle)?
 struct QueueState {
   QueueStatus status = QueueStatus::kUnknown;
-  int64_t depth = 0;          // kIdle and kBusy only
-  int64_t active_jobs = 0;    // kBusy: how many run now
-  nlohmann::json active_job;  // kBusy: the first of them
-  std::string reason;         // kUnknown: why (the source's error, staleness, a timeout)
+  int64_t depth = 0;            // kIdle and kBusy only
+  int64_t active_jobs = 0;      // kBusy: how many run now
+  nlohmann::json active_job{};  // kBusy: the first of them
+  std::string reason{};         // kUnknown: why (the source's error, staleness, a timeout)
 };
 
 struct QueueMonitorOptions {

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cstring>
+#include <string>
+#include <utility>
 
 #include "auth/api_token.h"
 #include "common/text.h"
@@ -39,7 +41,7 @@ Access AccessControl::Required(std::string_view path, bool telemetry) const {
   return Access::kPublic;
 }
 
-IpAddress AccessControl::ClientOf(mg_connection* conn) const {
+IpAddress AccessControl::ClientOf(const mg_connection* conn) const {
   const mg_request_info* info = mg_get_request_info(conn);
   const IpAddress peer = IpAddress::Parse(info->remote_addr).value_or(IpAddress());
   if (options_.trusted_proxies.empty()) return peer;
@@ -53,7 +55,8 @@ IpAddress AccessControl::ClientOf(mg_connection* conn) const {
   return ResolveClientAddress(peer, forwarded, options_.trusted_proxies);
 }
 
-bool AccessControl::Admit(mg_connection* conn, Access required) {
+bool AccessControl::Admit(mg_connection* conn, Access required, std::string* principal) {
+  if (principal != nullptr) principal->clear();
   if (required == Access::kPublic) return true;
   std::optional<IpAddress> client;
   if (lockout_.AnyLocked()) {
@@ -73,7 +76,10 @@ bool AccessControl::Admit(mg_connection* conn, Access required) {
     const CredentialStore::Guard credentials = store_.Current();
     decision = Authorize(mg_get_header(conn, "Authorization"), required, credentials.get(),
                          std::chrono::system_clock::now());
-    if (decision.allowed) return true;
+    if (decision.allowed) {
+      if (principal != nullptr) *principal = std::move(decision.principal);
+      return true;
+    }
   }
   metrics_.CountAuthFailure(decision.reason);
   if (!client) client = ClientOf(conn);

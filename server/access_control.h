@@ -46,11 +46,13 @@ class AccessControl {
   Access Required(std::string_view path, bool telemetry) const;
 
   // For a request needing `required`: true when it may go on; otherwise the 401, 403 or 429
-  // response has been written.
-  bool Admit(mg_connection* conn, Access required);
+  // response has been written. `principal`, when given, is set to who was let in for
+  // Access::kAdmin (AuthDecision::principal: "token:NAME", "jwt:SUB" or "jwt:-") and to ""
+  // otherwise (public and metrics access name nobody, so that scrapes allocate nothing).
+  bool Admit(mg_connection* conn, Access required, std::string* principal = nullptr);
 
   // The client address of a request (X-Forwarded-For honoured from trusted proxies only).
-  IpAddress ClientOf(mg_connection* conn) const;
+  IpAddress ClientOf(const mg_connection* conn) const;
 
   // True when neither a tokens file nor a JWT secret is configured: /api/ refuses everyone.
   bool NoCredentialSources() const;

@@ -24,6 +24,11 @@ namespace {
 constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr const char* kOtherLabel = "other";
 
+// Who Dispatch's AccessControl::Admit let in, for Serve to hand to the handler (the request's
+// caller() views it). Per worker thread, as a request is dispatched and served on one thread;
+// Admit clears it first, so nothing carries over from the previous request.
+thread_local std::string t_caller;
+
 int LogCivetMessage(const mg_connection* /*conn*/, const char* message) {
   spdlog::warn("http: {}", Printable(message != nullptr ? message : ""));
   return 1;  // handled: CivetWeb writes nothing itself
@@ -301,7 +306,7 @@ void HttpServer::Dispatch(mg_connection* conn) {
   if (match.route != nullptr) required = std::max(required, match.route->access);
   // Whatever is refused is refused before a byte of its body is read, and the connection
   // closes with the refusal (WriteResponse closes on every error).
-  if (limits_.AdmitDeclaredSize(conn, head) && access_->Admit(conn, required)) {
+  if (limits_.AdmitDeclaredSize(conn, head) && access_->Admit(conn, required, &t_caller)) {
     Serve(conn, match, head, begin);
   }
   // Scrapes are not counted: Prometheus counts them itself, and the exposition guidelines
@@ -332,7 +337,8 @@ void HttpServer::Serve(mg_connection* conn, const RouteMatch& match, const Reque
   } else if (!limits_.ReadBody(conn, head, begin + body_window_)) {
     return;
   }
-  const HttpRequest request(conn, head.method, head.path, head.query, RequestLimits::Body());
+  const HttpRequest request(conn, head.method, head.path, head.query, RequestLimits::Body(),
+                            t_caller, access_->ClientOf(conn));
   HttpResponse response(conn, head.method == "HEAD");
   // An exception must not reach CivetWeb's worker thread (it would end the process).
   try {

@@ -48,8 +48,22 @@ std::string AllowHeader(std::vector<std::string>& methods) {
 }  // namespace
 
 HttpRequest::HttpRequest(const mg_connection* conn, std::string_view method, std::string_view path,
-                         std::string_view query, std::string_view body)
-    : conn_(conn), method_(method), path_(path), query_(query), body_(body) {}
+                         std::string_view query, std::string_view body, std::string_view caller,
+                         IpAddress client)
+    : conn_(conn),
+      method_(method),
+      path_(path),
+      query_(query),
+      body_(body),
+      caller_(caller),
+      client_(client) {}
+
+std::string HttpRequest::who() const {
+  std::string who = caller_.empty() ? std::string("anonymous") : Printable(caller_);
+  who += " from ";
+  who += client_address();
+  return who;
+}
 
 std::optional<std::string_view> HttpRequest::Header(std::string_view name) const {
   if (conn_ == nullptr) return std::nullopt;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "auth/authorization.h"
+#include "auth/ip_address.h"
 #include "common/result.h"
 
 struct mg_connection;
@@ -20,8 +21,11 @@ class HttpResponse;
 class HttpRequest {
  public:
   // `conn` may be null (then there are no headers); the body is the one RequestLimits read.
+  // `caller` is what AccessControl::Admit handed out ("" when it named nobody) and `client`
+  // what AccessControl::ClientOf resolved; HttpServer fills both.
   HttpRequest(const mg_connection* conn, std::string_view method, std::string_view path,
-              std::string_view query, std::string_view body);
+              std::string_view query, std::string_view body, std::string_view caller = {},
+              IpAddress client = {});
 
   std::string_view method() const { return method_; }
   std::string_view path() const { return path_; }    // as sent, not percent-decoded
@@ -32,12 +36,26 @@ class HttpRequest {
   // The first header named `name` (case-insensitive), or nullopt.
   std::optional<std::string_view> Header(std::string_view name) const;
 
+  // Who called, on a route that needed admin: "token:NAME" for an API token, "jwt:SUB" for a
+  // JWT ("jwt:-" without a subject). "" on public and metrics routes, which name nobody. The
+  // JWT subject is as sent (any bytes): use who() for a log line.
+  std::string_view caller() const { return caller_; }
+  // The client's address ("127.0.0.1", "::1"); X-Forwarded-For counts only from the trusted
+  // proxies (AccessControlOptions::trusted_proxies).
+  std::string client_address() const { return client_.ToString(); }
+  // "<caller> from <address>", or "anonymous from <address>" when caller() is "", for the
+  // update API's journal, history and log: bytes outside printable ASCII become '?' and a
+  // caller over 200 bytes is cut (Printable), so a JWT subject cannot forge a log line.
+  std::string who() const;
+
  private:
   const mg_connection* conn_;
   std::string_view method_;
   std::string_view path_;
   std::string_view query_;
   std::string_view body_;
+  std::string_view caller_;
+  IpAddress client_;
 };
 
 // Called on CivetWeb's worker threads, concurrently: a handler must be thread-safe. It writes

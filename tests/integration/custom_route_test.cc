@@ -81,6 +81,12 @@ class CustomRouteTest : public ::testing::Test {
                                   response.Text(200,
                                                 "pong " + std::string(request.method()) + "\n");
                                 }));
+    // Who called, as the update API records it in its journal, history and log.
+    const RouteHandler who = [](const HttpRequest& request, HttpResponse& response) {
+      response.Text(200, request.who() + "\n");
+    };
+    server_->AddRoute(MakeRoute("/api/test/who", {"GET"}, "who", Access::kAdmin, who));
+    server_->AddRoute(MakeRoute("/hooks/who", {"GET"}, "", Access::kPublic, who));
     server_->Start();
     port_ = server_->bound_port();
     ASSERT_NE(port_, 0);
@@ -159,6 +165,24 @@ TEST_F(CustomRouteTest, ApiRouteDeclaredPublicStillNeedsAdmin) {
   EXPECT_EQ(ok.body, "open\n");
 }
 
+TEST_F(CustomRouteTest, HandlerKnowsWhoCalledFromWhere) {
+  const testing::HttpResponse admin =
+      testing::Request(port_, "GET", "/api/test/who", Bearer(admin_));
+  ASSERT_EQ(admin.status, 200) << admin.body;
+  EXPECT_EQ(admin.body, "token:admin from 127.0.0.1\n");
+  // No trusted proxies are configured: a forwarded address is not believed.
+  const testing::HttpResponse forwarded = testing::Request(
+      port_, "GET", "/api/test/who", Bearer(admin_) + "X-Forwarded-For: 203.0.113.9\r\n");
+  EXPECT_EQ(forwarded.body, "token:admin from 127.0.0.1\n");
+  // A public route names nobody, even when a token is sent.
+  EXPECT_EQ(testing::Request(port_, "GET", "/hooks/who").body, "anonymous from 127.0.0.1\n");
+  EXPECT_EQ(testing::Request(port_, "GET", "/hooks/who", Bearer(admin_)).body,
+            "anonymous from 127.0.0.1\n");
+  // The caller of one request does not carry over into a later one.
+  EXPECT_EQ(testing::Request(port_, "GET", "/api/test/who", Bearer(metrics_)).status, 403);
+  EXPECT_EQ(testing::Request(port_, "GET", "/hooks/who").body, "anonymous from 127.0.0.1\n");
+}
+
 TEST_F(CustomRouteTest, WrongMethodIs405WithTheRouteAllow) {
   for (const char* method : {"GET", "HEAD", "PUT", "DELETE"}) {
     const testing::HttpResponse response =
@@ -210,9 +234,9 @@ TEST_F(CustomRouteTest, BuiltInRoutesAndUnknownPathsAreUnchanged) {
 
 TEST_F(CustomRouteTest, LabelsListEveryRouteThenOther) {
   const std::vector<std::string> labels = server_->handler_labels();
-  const std::vector<std::string> expected = {"/",          "/metrics",    "/api/system/health",
-                                             "/-/healthy", "/-/ready",    "echo",
-                                             "open",       "/hooks/ping", "other"};
+  const std::vector<std::string> expected = {
+      "/",           "/metrics", "/api/system/health", "/-/healthy", "/-/ready", "echo", "open",
+      "/hooks/ping", "who",      "/hooks/who",         "other"};
   EXPECT_EQ(labels, expected);
 }
 

@@ -175,7 +175,7 @@ TEST_F(UpdateCheckTest, AdminsOnlyAndGetOnly) {
   EXPECT_EQ(json::parse(post.body, nullptr, false)["error"]["code"], "method_not_allowed")
       << post.body;
   // The start log says what is managed, and how.
-  EXPECT_NE(daemon_->Log().find("update check: managing " + repos_.service() +
+  EXPECT_NE(daemon_->Log().find("update: managing " + repos_.service() +
                                 " (remote origin, branch main) as user " + ThisUser()),
             std::string::npos)
       << daemon_->Log();

@@ -126,7 +126,9 @@ std::string GitRepos::Head(const std::string& dir) { return Git(dir, {"rev-parse
 
 void GitRepos::WriteFile(const std::string& dir, const std::string& relative,
                          const std::string& text) {
-  std::ofstream(dir + "/" + relative, std::ios::trunc) << text;
+  const std::filesystem::path path = std::filesystem::path(dir) / relative;
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::trunc | std::ios::binary) << text;
 }
 
 GitDaemon::GitDaemon(const std::string& base_path) {

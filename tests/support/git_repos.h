@@ -43,7 +43,7 @@ class GitRepos {
   // `count` commits "Change N" (first..first+count-1) in pusher/, pushed.
   void PushCommits(int count, int first = 1);
   std::string Head(const std::string& dir);
-  // Writes a file (relative to `dir`).
+  // Writes a file (relative to `dir`), making the directories it needs.
   void WriteFile(const std::string& dir, const std::string& relative, const std::string& text);
 
  private:

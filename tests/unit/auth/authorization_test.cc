@@ -109,6 +109,41 @@ TEST_F(AuthorizeTest, JwtsAreVerifiedAndTheirRolesChecked) {
             AuthFailure::kInvalidJwt);
 }
 
+TEST_F(AuthorizeTest, AdminAccessNamesThePrincipal) {
+  EXPECT_EQ(Check("Bearer " + admin_token_, Access::kAdmin).principal, "token:admin");
+  const int64_t now = testing::NowSeconds();
+  const auto jwt = [&](const std::string& claims) {
+    return "Bearer " + testing::SignJwt(testing::kHs256Header,
+                                        R"({"exp":)" + std::to_string(now + 300) + claims + "}",
+                                        kSecret);
+  };
+  EXPECT_EQ(Check(jwt(R"(,"role":"admin","sub":"alice@example.org")"), Access::kAdmin).principal,
+            "jwt:alice@example.org");
+  EXPECT_EQ(Check(jwt(R"(,"role":"admin")"), Access::kAdmin).principal, "jwt:-");
+  // The subject as the JWT says it: escaping is for whoever prints it.
+  EXPECT_EQ(Check(jwt(R"(,"role":"admin","sub":"a\nb")"), Access::kAdmin).principal, "jwt:a\nb");
+}
+
+TEST_F(AuthorizeTest, OnlyAdminAccessNamesThePrincipal) {
+  // The scrape path stays free of allocations: metrics access names nobody, whoever calls.
+  const AuthDecision admin_scrape = Check("Bearer " + admin_token_, Access::kMetrics);
+  EXPECT_TRUE(admin_scrape.allowed);
+  EXPECT_EQ(admin_scrape.principal, "");
+  EXPECT_EQ(Check("Bearer " + metrics_token_, Access::kMetrics).principal, "");
+  const int64_t now = testing::NowSeconds();
+  const std::string jwt = "Bearer " + testing::SignJwt(testing::kHs256Header,
+                                                       R"({"exp":)" + std::to_string(now + 300) +
+                                                           R"(,"role":"admin","sub":"bob"})",
+                                                       kSecret);
+  const AuthDecision jwt_scrape = Check(jwt, Access::kMetrics);
+  EXPECT_TRUE(jwt_scrape.allowed);
+  EXPECT_EQ(jwt_scrape.principal, "");
+  EXPECT_EQ(Authorize(nullptr, Access::kPublic, &credentials_, {}).principal, "");
+  // Refused requests name nobody either.
+  EXPECT_EQ(Check("Bearer " + metrics_token_, Access::kAdmin).principal, "");
+  EXPECT_EQ(Check("Bearer " + *GenerateApiToken(), Access::kAdmin).principal, "");
+}
+
 TEST_F(AuthorizeTest, RefusalsNeverCarryTheCredential) {
   const std::string secret_looking = "upk_" + std::string(43, 'Q');
   for (const std::string& header :

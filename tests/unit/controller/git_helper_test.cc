@@ -196,6 +196,22 @@ TEST(GitHelperTest, MoveAnswersAsOneJsonLine) {
   EXPECT_EQ(behind.repos.Head(repo), behind.from);
 }
 
+TEST(GitHelperTest, MoveRepairPutsAnInterruptedMoveBack) {
+  Behind behind;
+  const std::string repo = behind.repos.service();
+  // Killed after the tree and the ref were written.
+  testing::Git(repo, {"read-tree", "-m", "-u", behind.from, behind.to});
+  testing::Git(repo, {"update-ref", "refs/heads/main", behind.to});
+  const HelperRun run = RunHelper({"move", "--repo", repo, "--branch", "main", "--from",
+                                   behind.from, "--to", behind.to, "--repair"});
+  EXPECT_EQ(run.exit_code, 0);
+  GitUpdateResult<GitMoveOutcome> repaired = ParseGitMoveAnswer(run.out);
+  ASSERT_TRUE(repaired.ok()) << repaired.error().message;
+  EXPECT_EQ(*repaired, (GitMoveOutcome{behind.to, behind.from, true}));
+  EXPECT_EQ(behind.repos.Head(repo), behind.from);
+  EXPECT_EQ(testing::Git(repo, {"status", "--porcelain"}), "");
+}
+
 TEST(GitHelperTest, ChangedAnswersThePaths) {
   Behind behind;
   const HelperRun run = RunHelper(
@@ -223,6 +239,8 @@ TEST(GitHelperTest, BadMoveAndChangedArgumentsExit2) {
            {"move", "--repo", "/r", "--branch", "main", "--from", id, "--to", id, "--force"},
            {"move", "--repo", "/r", "--repo", "/s", "--branch", "m", "--from", id, "--to", id},
            {"move", "--repo", "/r", "--branch", "main", "--from", id, "--to"},
+           {"move", "--repo", "/r", "--branch", "main", "--from", id, "--to", id, "--back",
+            "--repair"},
            {"changed", "--repo", "/r", "--from", id},
            {"changed", "--repo", "/r", "--from", id, "--to", id, "--back"},
            {"changed", "--repo", "/r", "--from", id + "0", "--to", id}}) {
@@ -235,7 +253,7 @@ TEST(GitHelperTest, BadMoveAndChangedArgumentsExit2) {
 }
 
 TEST(GitMoveArgsTest, TheDaemonsArgumentsParseBack) {
-  for (GitMoveMode mode : {GitMoveMode::kForward, GitMoveMode::kBack}) {
+  for (GitMoveMode mode : {GitMoveMode::kForward, GitMoveMode::kBack, GitMoveMode::kRepair}) {
     const GitMoveRequest request{"/srv/app", "stable", std::string(40, 'a'), std::string(40, 'b'),
                                  mode};
     const std::vector<std::string> args = GitMoveArgs(request);
@@ -251,6 +269,11 @@ TEST(GitMoveArgsTest, TheDaemonsArgumentsParseBack) {
     EXPECT_EQ(parsed->to, request.to);
     EXPECT_EQ(parsed->mode, mode);
   }
+  const std::string id(40, 'a');
+  Result<GitMoveRequest> both = ParseGitMoveArgs(
+      {"--repo", "/r", "--branch", "main", "--from", id, "--to", id, "--repair", "--back"});
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.error().find("exclude each other"), std::string::npos) << both.error();
   const GitChangedRequest request{"/srv/app", std::string(40, 'c'), std::string(40, 'd')};
   const std::vector<std::string> args = GitChangedArgs(request);
   EXPECT_EQ(args[1], "changed");

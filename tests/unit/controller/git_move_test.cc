@@ -78,6 +78,13 @@ class GitMoveTest : public ::testing::Test {
     return moved.error();
   }
 
+  // The state a move to `to` killed half-way leaves: the index and working tree at `to` (a
+  // two-tree read-tree, as a checkout writes them) and the branch at `ref`.
+  void InterruptedMove(const std::string& to, const std::string& ref) {
+    Git(repos_.service(), {"read-tree", "-m", "-u", from_, to});
+    if (ref != from_) Git(repos_.service(), {"update-ref", "refs/heads/main", ref});
+  }
+
   std::string Service(const std::string& relative) { return repos_.service() + "/" + relative; }
   std::string LastReflog() { return Git(repos_.service(), {"reflog", "-1", "--format=%gs"}); }
 
@@ -257,6 +264,102 @@ TEST_F(GitMoveTest, BadRequestsAreErrorsBeforeAnythingIsTouched) {
   request.mode = GitMoveMode::kBack;
   const GitUpdateError error = Refused(request, "internal");
   EXPECT_NE(error.message.find("not in the repository"), std::string::npos) << error.message;
+  ExpectAtFrom();
+}
+
+TEST_F(GitMoveTest, RepairPutsAnInterruptedMoveBackWhereverTheRefWas) {
+  const std::string to = NextRevision();
+  repos_.WriteFile(repos_.service(), "render.log", "ignored log\n");
+  const std::string reflog = LastReflog();
+
+  // Killed after the tree was written, before the ref moved.
+  InterruptedMove(to, from_);
+  EXPECT_EQ(Read(Service("new/added.txt")), "added\n");
+  GitUpdateResult<GitMoveOutcome> repaired = MoveCheckout(Request(to, GitMoveMode::kRepair));
+  ASSERT_TRUE(repaired.ok()) << repaired.error().message;
+  EXPECT_EQ(*repaired, (GitMoveOutcome{from_, from_, true}));
+  ExpectAtFrom();
+  EXPECT_FALSE(fs::exists(Service("new")));
+  EXPECT_EQ(Read(Service("render.log")), "ignored log\n");
+  EXPECT_EQ(LastReflog(), reflog);  // the ref did not move
+
+  // Killed after the ref moved too.
+  InterruptedMove(to, to);
+  repaired = MoveCheckout(Request(to, GitMoveMode::kRepair));
+  ASSERT_TRUE(repaired.ok()) << repaired.error().message;
+  EXPECT_EQ(*repaired, (GitMoveOutcome{to, from_, true}));
+  ExpectAtFrom();
+  EXPECT_FALSE(fs::exists(Service("new")));
+  EXPECT_EQ(Read(Service("render.log")), "ignored log\n");
+  EXPECT_EQ(LastReflog(), "upkeep: repair " + to.substr(0, 7) + " -> " + from_.substr(0, 7));
+
+  // Nothing left to mend: nothing is touched.
+  const auto before = Snapshot(repos_.service());
+  repaired = MoveCheckout(Request(to, GitMoveMode::kRepair));
+  ASSERT_TRUE(repaired.ok()) << repaired.error().message;
+  EXPECT_EQ(*repaired, (GitMoveOutcome{from_, from_, false}));
+  EXPECT_EQ(Snapshot(repos_.service()), before);
+}
+
+TEST_F(GitMoveTest, RepairMendsAPartlyWrittenTree) {
+  const std::string to = NextRevision();
+  for (const std::string& ref : {from_, to}) {
+    // Some of the new files written, one of them cut short, nothing deleted, the index untouched.
+    fs::create_directories(Service("new"));
+    repos_.WriteFile(repos_.service(), "new/added.txt", "added\n");
+    repos_.WriteFile(repos_.service(), "app.txt", "vers");
+    Git(repos_.service(), {"update-ref", "refs/heads/main", ref});
+    GitUpdateResult<GitMoveOutcome> repaired = MoveCheckout(Request(to, GitMoveMode::kRepair));
+    ASSERT_TRUE(repaired.ok()) << repaired.error().message;
+    EXPECT_TRUE(repaired->moved);
+    ExpectAtFrom();
+    EXPECT_FALSE(fs::exists(Service("new")));
+  }
+}
+
+TEST_F(GitMoveTest, RepairRefusesWhenAPathTheUpdateDoesNotTouchChanged) {
+  const std::string to = NextRevision();
+  InterruptedMove(to, to);
+  repos_.WriteFile(repos_.service(), "notes.txt", "an admin's notes\n");
+  auto before = Snapshot(repos_.service());
+  GitUpdateError error = Refused(Request(to, GitMoveMode::kRepair), "dirty_worktree");
+  EXPECT_EQ(error.tree, GitTreeState::kUnchanged);
+  EXPECT_NE(error.message.find("notes.txt"), std::string::npos) << error.message;
+  EXPECT_EQ(Snapshot(repos_.service()), before);
+
+  fs::remove(Service("notes.txt"));
+  repos_.WriteFile(repos_.service(), ".gitignore", "*.log\nnode_modules/\ncache/\n*.tmp\n");
+  before = Snapshot(repos_.service());
+  error = Refused(Request(to, GitMoveMode::kRepair), "dirty_worktree");
+  EXPECT_NE(error.message.find(".gitignore"), std::string::npos) << error.message;
+  EXPECT_EQ(Snapshot(repos_.service()), before);
+  EXPECT_EQ(Read(Service(".gitignore")), "*.log\nnode_modules/\ncache/\n*.tmp\n");
+}
+
+TEST_F(GitMoveTest, RepairRefusesABranchAtNeitherRevision) {
+  const std::string to = NextRevision();
+  const std::string elsewhere = repos_.Commit(repos_.service(), "Made on the server");
+  const auto before = Snapshot(repos_.service());
+  const GitUpdateError error = Refused(Request(to, GitMoveMode::kRepair), "head_moved");
+  EXPECT_NE(error.message.find(elsewhere), std::string::npos) << error.message;
+  EXPECT_EQ(Snapshot(repos_.service()), before);
+  Git(repos_.service(), {"checkout", "--quiet", "--detach", "HEAD"});
+  Refused(Request(to, GitMoveMode::kRepair), "detached_head");
+}
+
+TEST_F(GitMoveTest, APutBackThatFailsTooSaysSoAndARepairMendsIt) {
+  // A stale index lock (a crashed git): the checkout writes the files and fails at the index,
+  // and so does the forced checkout that puts them back. Works as root.
+  const std::string to = NextRevision();
+  repos_.WriteFile(repos_.service(), ".git/index.lock", "");
+  const GitUpdateError error = Refused(Request(to), "checkout_failed");
+  EXPECT_EQ(error.tree, GitTreeState::kRevertFailed) << error.message;
+  EXPECT_NE(error.message.find("NEITHER REVISION"), std::string::npos) << error.message;
+  EXPECT_EQ(repos_.Head(repos_.service()), from_);
+
+  fs::remove(Service(".git/index.lock"));
+  GitUpdateResult<GitMoveOutcome> repaired = MoveCheckout(Request(to, GitMoveMode::kRepair));
+  ASSERT_TRUE(repaired.ok()) << repaired.error().message;
   ExpectAtFrom();
 }
 

@@ -22,6 +22,7 @@
 
 #include "common/fd.h"
 #include "tests/support/daemon_process.h"
+#include "tests/support/process_checks.h"
 
 namespace upkeep {
 namespace {
@@ -36,39 +37,7 @@ std::string ReadAll(const std::string& path) {
   return text.str();
 }
 
-// The fields after the command name in /proc/PID/stat (field 3 first), or empty.
-std::vector<std::string> StatFields(pid_t pid) {
-  const std::string text = ReadAll("/proc/" + std::to_string(pid) + "/stat");
-  const size_t close = text.rfind(')');
-  if (close == std::string::npos) return {};
-  std::istringstream rest(text.substr(close + 1));
-  std::vector<std::string> fields;
-  for (std::string field; rest >> field;) fields.push_back(field);
-  return fields;
-}
-
 // Processes of group `pgid` that still run (zombies waiting for init do not count).
-int LiveMembers(pid_t pgid) {
-  int count = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const std::vector<std::string> fields = StatFields(std::stoi(name));
-    if (fields.size() > 2 && fields[0] != "Z" && fields[2] == std::to_string(pgid)) ++count;
-  }
-  return count;
-}
-
-template <typename Predicate>
-bool Eventually(Predicate predicate) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!predicate()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
 // A repo directory and a log file, as the update runner has them.
 class StepRunnerTest : public ::testing::Test {
  protected:

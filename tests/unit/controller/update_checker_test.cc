@@ -256,6 +256,70 @@ TEST_F(UpdateCheckerTest, EveryHelperRunIsReportedOnceAndReusedAnswersAreNot) {
   EXPECT_EQ(runs[1].error->kind, CheckErrorKind::kFetchFailed);
 }
 
+TEST_F(UpdateCheckerTest, FetchForUpdateRunsWhileTheLockSaysAnUpdateIsInProgress) {
+  std::vector<UpdateCheckRun> runs;
+  UpdateCheckerOptions options = Options();
+  options.on_run = [&](const UpdateCheckRun& run) { runs.push_back(run); };
+  auto checker = Make(options);
+  ASSERT_TRUE(checker->Check().answer.has_value());
+  repos_.PushCommits(2);
+  in_progress_ = true;  // the update runner holds the lock
+
+  // Within min_fetch_interval, and the flags say an update runs: it fetches all the same.
+  CheckResult<GitFacts> facts = checker->FetchForUpdate();
+  ASSERT_TRUE(facts.ok()) << facts.error().message;
+  EXPECT_TRUE(facts->fetched);
+  EXPECT_EQ(facts->commits_behind, 2u);
+  EXPECT_EQ(checker->helper_runs(), 2u);
+  ASSERT_EQ(runs.size(), 2u);
+  ASSERT_TRUE(runs[1].facts.has_value());
+
+  // A check meanwhile starts no helper and answers from what that run found.
+  UpdateCheckOutcome check = checker->Check(true);
+  ASSERT_TRUE(check.answer.has_value());
+  EXPECT_EQ(check.answer->commits_behind, 2u);
+  EXPECT_EQ(check.answer->blockers, std::vector<UpdateBlocker>{UpdateBlocker::kUpdateInProgress});
+  EXPECT_EQ(checker->helper_runs(), 2u);
+
+  // Without a fetch: the checkout as it is, the remote's new commit unseen.
+  repos_.PushCommits(1, 3);
+  CheckResult<GitFacts> looked = checker->FetchForUpdate(false);
+  ASSERT_TRUE(looked.ok()) << looked.error().message;
+  EXPECT_FALSE(looked->fetched);
+  EXPECT_EQ(looked->commits_behind, 2u);
+  EXPECT_EQ(checker->helper_runs(), 3u);
+  EXPECT_EQ(runs.size(), 3u);
+}
+
+TEST_F(UpdateCheckerTest, FetchForUpdateWaitsForABackgroundRunInFlight) {
+  // A helper that takes a while and notes any run that overlaps another.
+  testing::TempDir dir;
+  const std::string running = dir.path() + "/running";
+  const std::string overlap = dir.path() + "/overlap";
+  std::string script = "#!/bin/sh\n";
+  script += "mkdir " + running + " 2>/dev/null || touch " + overlap + "\n";
+  script += "sleep 0.5\n";
+  script += "rmdir " + running + "\n";
+  script += R"(echo '{"error": {"kind": "fetch_failed", "message": "scripted"}}')";
+  const std::string helper = dir.Write("helper.sh", script);
+  std::filesystem::permissions(helper, std::filesystem::perms(0755));
+  UpdateCheckerOptions options = Options();
+  options.helper_binary = helper;
+  auto checker = Make(options);
+  std::thread background([&] { checker->Check(); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!std::filesystem::exists(running) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  in_progress_ = true;
+  CheckResult<GitFacts> facts = checker->FetchForUpdate();
+  background.join();
+  ASSERT_FALSE(facts.ok());
+  EXPECT_EQ(facts.error().message, "scripted");
+  EXPECT_EQ(checker->helper_runs(), 2u);
+  EXPECT_FALSE(std::filesystem::exists(overlap));
+}
+
 // A stand-in helper that records what it was given: its argv, its environment and its stdin.
 std::string RecordingHelper(const testing::TempDir& dir) {
   const std::string seen = dir.path() + "/seen";

@@ -137,6 +137,60 @@ TEST(UpdateHistoryTest, ALastLineCutJustBeforeItsNewlineStillCounts) {
   EXPECT_EQ(ReadLastHistory(dir.path(), 10)->entries.size(), 2u);
 }
 
+// resolvedBy and resolvedAt: only on an entry `upkeep update resolve` wrote, and a line from
+// before they existed still reads.
+TEST(UpdateHistoryTest, TheResolvedFieldsAreOptional) {
+  const nlohmann::json plain = HistoryEntryToJson(EntryNumber(1));
+  EXPECT_FALSE(plain.contains("resolvedBy"));
+  EXPECT_FALSE(plain.contains("resolvedAt"));
+
+  HistoryEntry resolved = EntryNumber(2);
+  resolved.result = UpdateResult::kInterrupted;
+  resolved.resolved_by = "user:alice (uid 1000)";
+  resolved.resolved_at = "2026-11-30T04:00:00Z";
+  const nlohmann::json json = HistoryEntryToJson(resolved);
+  EXPECT_EQ(json["resolvedBy"], "user:alice (uid 1000)");
+  EXPECT_EQ(json["resolvedAt"], "2026-11-30T04:00:00Z");
+  Result<HistoryEntry> back = HistoryEntryFromJson(json);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(*back, resolved);
+
+  testing::TempDir dir;
+  AppendRaw(HistoryPath(dir.path()), plain.dump() + "\n");
+  ASSERT_TRUE(AppendHistory(dir.path(), resolved).ok());
+  Result<HistoryPage> page = ReadLastHistory(dir.path(), 10);
+  ASSERT_TRUE(page.ok()) << page.error();
+  ASSERT_EQ(page->entries.size(), 2u);
+  EXPECT_EQ(page->entries[0], resolved);
+  EXPECT_EQ(page->entries[1], EntryNumber(1));
+  EXPECT_EQ(page->skipped_lines, 0u);
+}
+
+// The daemon's line for a run it left to an admin, then resolve's: the run is listed once,
+// as the newer line says, and the limit counts runs.
+TEST(UpdateHistoryTest, ARunRecordedTwiceIsListedOnceAsItsNewestLine) {
+  testing::TempDir dir;
+  ASSERT_TRUE(AppendHistory(dir.path(), EntryNumber(0)).ok());
+  HistoryEntry left = EntryNumber(1);
+  left.result = UpdateResult::kRollbackFailed;
+  ASSERT_TRUE(AppendHistory(dir.path(), left).ok());
+  HistoryEntry resolved = left;
+  resolved.resolved_by = "user:root (uid 0)";
+  resolved.resolved_at = "2026-11-30T05:00:00Z";
+  ASSERT_TRUE(AppendHistory(dir.path(), resolved).ok());
+
+  Result<HistoryPage> page = ReadLastHistory(dir.path(), 10);
+  ASSERT_TRUE(page.ok()) << page.error();
+  ASSERT_EQ(page->entries.size(), 2u);
+  EXPECT_EQ(page->entries[0], resolved);
+  EXPECT_EQ(page->entries[1], EntryNumber(0));
+  EXPECT_EQ(page->skipped_lines, 0u);
+  page = ReadLastHistory(dir.path(), 2);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->entries.size(), 2u);
+  EXPECT_EQ(**FindInHistory(dir.path(), left.id), resolved);
+}
+
 TEST(UpdateHistoryTest, FindsARunById) {
   testing::TempDir dir;
   for (int n = 0; n < 60; ++n) ASSERT_TRUE(AppendHistory(dir.path(), EntryNumber(n)).ok());

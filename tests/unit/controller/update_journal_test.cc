@@ -28,6 +28,12 @@ UpdateJournal SomeJournal() {
   journal.restart_attempted = true;
   journal.health_passed = false;
   journal.recovery_attempts = 1;
+  journal.failure = "step migrate failed (exit 1)";
+  journal.preserve = PreserveRecord{
+      .repo = "/srv/app",
+      .aside_dir = "/var/lib/upkeep/preserved/20261130T031500Z-1a2b3c4d",
+      .paths = {{"node_modules",
+                 "/var/lib/upkeep/preserved/20261130T031500Z-1a2b3c4d/0-node_modules", true}}};
   return journal;
 }
 
@@ -69,11 +75,25 @@ TEST(UpdateJournalTest, WriteThenReadRoundTrips) {
   later.phase = UpdatePhase::kFinished;
   later.running.reset();
   later.health_passed = true;
+  later.result = "success";
   ASSERT_TRUE(WriteJournal(dir.path(), later).ok());
   read = ReadJournal(dir.path());
   ASSERT_TRUE(read.ok() && read->has_value());
   EXPECT_EQ(**read, later);
   EXPECT_EQ(JournalToJson(later)["running"], nullptr);
+}
+
+TEST(UpdateJournalTest, AJournalWithoutTheLaterFieldsStillReads) {
+  nlohmann::json json = JournalToJson(SomeJournal());
+  json.erase("failure");
+  json.erase("preserve");
+  json.erase("result");
+  Result<UpdateJournal> read = JournalFromJson(json);
+  ASSERT_TRUE(read.ok()) << read.error();
+  EXPECT_EQ(read->failure, "");
+  EXPECT_EQ(read->preserve, std::nullopt);
+  json["preserve"] = {{"repo", 3}};
+  EXPECT_FALSE(JournalFromJson(json).ok());
 }
 
 TEST(UpdateJournalTest, TheFileIs0600AndNoTemporaryFileIsLeft) {

@@ -175,6 +175,48 @@ TEST(SamplerTest, UpdateStateSeriesComeBeforeTheExtraMetrics) {
   EXPECT_EQ(testing::Gunzip(snapshot->metrics_gzip), text);
 }
 
+// The update runs' series follow the update check's and precede the extra metrics; a state of
+// nullopt (update not configured) gives none.
+TEST(SamplerTest, UpdateRunSeriesFollowTheCheckSeries) {
+  Fixture f;
+  std::optional<UpdateRunSample> runs;
+  f.sampler->SetUpdateState([] {
+    UpdateSample checked;
+    checked.checked = true;
+    return checked;
+  });
+  f.sampler->SetUpdateRunState([&runs] { return runs; });
+  f.sampler->SetExtraMetrics(
+      [](std::string& out) { out += "# TYPE extra_total counter\nextra_total 7\n"; });
+  f.sampler->Tick();
+  {
+    const SnapshotRing::ReadGuard snapshot = f.ring.Acquire();
+    ASSERT_TRUE(snapshot);
+    EXPECT_NE(snapshot->metrics_text.find("\nupkeep_update_check_success 0\n"), std::string::npos);
+    EXPECT_EQ(snapshot->metrics_text.find("upkeep_update_runs_total"), std::string::npos);
+    EXPECT_EQ(snapshot->metrics_text.find("upkeep_update_in_progress"), std::string::npos);
+  }
+
+  runs = UpdateRunSample{};
+  runs->in_progress = true;
+  runs->runs_total[0] = 4;
+  f.sampler->Tick();
+  const SnapshotRing::ReadGuard snapshot = f.ring.Acquire();
+  ASSERT_TRUE(snapshot);
+  const std::string& text = snapshot->metrics_text;
+  const size_t check = text.find("\nupkeep_update_check_duration_seconds 0\n");
+  const size_t in_progress = text.find("\nupkeep_update_in_progress 1\n");
+  const size_t pending = text.find("\nupkeep_update_recovery_pending 0\n");
+  const size_t extra = text.find("extra_total 7\n");
+  ASSERT_NE(check, std::string::npos) << text;
+  ASSERT_NE(in_progress, std::string::npos) << text;
+  ASSERT_NE(pending, std::string::npos) << text;
+  EXPECT_LT(check, in_progress);
+  EXPECT_LT(pending, extra);
+  EXPECT_NE(text.find("\nupkeep_update_runs_total{result=\"success\"} 4\n"), std::string::npos);
+  EXPECT_EQ(testing::Gunzip(snapshot->metrics_gzip), text);
+}
+
 // Start() runs the first tick at once on the sampler's thread (an hour before the next), and
 // Stop() ends the ticks.
 TEST(SamplerTest, StartPublishesAtOnceAndStopEndsTheTicks) {

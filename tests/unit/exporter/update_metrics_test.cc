@@ -1,5 +1,7 @@
 // AppendUpdateMetrics: the exact series for each state of the update check, label escaping,
 // the real promtool's lint, and the 7-day alert evaluated by promtool against these series.
+// AppendUpdateRunMetrics: the exact series before and after a run, promtool's lint, and an
+// increase() alert that fires on the very first failure.
 
 #include "exporter/update_metrics.h"
 
@@ -202,6 +204,136 @@ tests:
         alertname: UpdateWaitingBare
         exp_alerts:
           - exp_labels: {instance: behind}
+)");
+  const CommandResult test =
+      RunShell("cd " + dir.path() + " && /usr/bin/promtool test rules test.yml");
+  EXPECT_EQ(test.exit_status, 0) << test.output;
+}
+
+std::string RenderRuns(const UpdateRunSample& sample) {
+  std::string out;
+  AppendUpdateRunMetrics(sample, out);
+  return out;
+}
+
+// After three runs: two good, the last rolled back, 42.5 s long.
+UpdateRunSample AfterARollback() {
+  UpdateRunSample sample;
+  sample.runs_total = {2, 0, 1, 0, 0, 0};
+  sample.has_last = true;
+  sample.last_run_timestamp_seconds = 1717243200.25;
+  sample.last_duration_seconds = 42.5;
+  sample.last_result = "rolled_back";
+  return sample;
+}
+
+TEST(UpdateRunMetricsTest, BeforeAnyRunEveryResultIsZeroAndNoLastSeries) {
+  std::string out = "before\n";
+  AppendUpdateRunMetrics(UpdateRunSample{}, out);
+  ASSERT_TRUE(out.starts_with("before\n"));
+  EXPECT_EQ(Samples(out), (std::vector<std::string>{
+                              "before",
+                              "upkeep_update_in_progress 0",
+                              R"(upkeep_update_runs_total{result="success"} 0)",
+                              R"(upkeep_update_runs_total{result="up_to_date"} 0)",
+                              R"(upkeep_update_runs_total{result="rolled_back"} 0)",
+                              R"(upkeep_update_runs_total{result="rollback_failed"} 0)",
+                              R"(upkeep_update_runs_total{result="refused"} 0)",
+                              R"(upkeep_update_runs_total{result="interrupted"} 0)",
+                              "upkeep_update_interrupted 0",
+                              "upkeep_update_recovery_pending 0",
+                          }));
+  EXPECT_EQ(out.find("upkeep_update_last_"), std::string::npos);
+}
+
+TEST(UpdateRunMetricsTest, AFinishedRunGivesTheLastSeries) {
+  const std::string text = RenderRuns(AfterARollback());
+  EXPECT_EQ(Samples(text), (std::vector<std::string>{
+                               "upkeep_update_in_progress 0",
+                               R"(upkeep_update_runs_total{result="success"} 2)",
+                               R"(upkeep_update_runs_total{result="up_to_date"} 0)",
+                               R"(upkeep_update_runs_total{result="rolled_back"} 1)",
+                               R"(upkeep_update_runs_total{result="rollback_failed"} 0)",
+                               R"(upkeep_update_runs_total{result="refused"} 0)",
+                               R"(upkeep_update_runs_total{result="interrupted"} 0)",
+                               "upkeep_update_last_run_timestamp_seconds 1717243200.25",
+                               "upkeep_update_last_duration_seconds 42.5",
+                               R"(upkeep_update_last_result{result="success"} 0)",
+                               R"(upkeep_update_last_result{result="up_to_date"} 0)",
+                               R"(upkeep_update_last_result{result="rolled_back"} 1)",
+                               R"(upkeep_update_last_result{result="rollback_failed"} 0)",
+                               R"(upkeep_update_last_result{result="refused"} 0)",
+                               R"(upkeep_update_last_result{result="interrupted"} 0)",
+                               "upkeep_update_interrupted 0",
+                               "upkeep_update_recovery_pending 0",
+                           }));
+  for (const std::string name :
+       {"upkeep_update_in_progress", "upkeep_update_last_run_timestamp_seconds",
+        "upkeep_update_last_duration_seconds", "upkeep_update_last_result",
+        "upkeep_update_interrupted", "upkeep_update_recovery_pending"}) {
+    EXPECT_NE(text.find("# HELP " + name + " "), std::string::npos) << name;
+    EXPECT_NE(text.find("# TYPE " + name + " gauge\n"), std::string::npos) << name;
+  }
+  EXPECT_NE(text.find("# HELP upkeep_update_runs_total "), std::string::npos);
+  EXPECT_NE(text.find("# TYPE upkeep_update_runs_total counter\n"), std::string::npos);
+}
+
+TEST(UpdateRunMetricsTest, AnInterruptedRunAwaitingResolveWhileAnotherRuns) {
+  UpdateRunSample sample = AfterARollback();
+  sample.in_progress = true;
+  sample.interrupted = true;
+  sample.recovery_pending = true;
+  sample.last_result = "interrupted";
+  sample.runs_total[5] = 1;
+  const std::vector<std::string> samples = Samples(RenderRuns(sample));
+  ASSERT_EQ(samples.size(), 17u);
+  EXPECT_EQ(samples[0], "upkeep_update_in_progress 1");
+  EXPECT_EQ(samples[6], R"(upkeep_update_runs_total{result="interrupted"} 1)");
+  EXPECT_EQ(samples[11], R"(upkeep_update_last_result{result="rolled_back"} 0)");
+  EXPECT_EQ(samples[14], R"(upkeep_update_last_result{result="interrupted"} 1)");
+  EXPECT_EQ(samples[15], "upkeep_update_interrupted 1");
+  EXPECT_EQ(samples[16], "upkeep_update_recovery_pending 1");
+}
+
+TEST(UpdateRunMetricsTest, PromtoolAcceptsEveryState) {
+  UpdateRunSample busy = AfterARollback();
+  busy.in_progress = true;
+  busy.recovery_pending = true;
+  for (const UpdateRunSample& sample : {UpdateRunSample{}, AfterARollback(), busy}) {
+    const std::string text = RenderRuns(sample);
+    const CommandResult check = PromtoolCheckMetrics(text);
+    EXPECT_EQ(check.exit_status, 0) << check.output << "\n--- metrics ---\n" << text;
+    EXPECT_EQ(check.output, "") << "\n--- metrics ---\n" << text;
+  }
+}
+
+// Why every result is there from the start: increase() over a series that was 0 before the
+// failure sees it; one that appears at 1 has nothing to compare with, and the alert never
+// fires for the first failure.
+TEST(UpdateRunMetricsTest, AnIncreaseAlertFiresOnTheFirstFailure) {
+  testing::TempDir dir;
+  dir.Write("rules.yml", R"(groups:
+  - name: update
+    rules:
+      - alert: UpdateRolledBack
+        expr: increase(upkeep_update_runs_total{result="rolled_back"}[10m]) > 0
+)");
+  // Host "zeroed" shows the series at 0 from the start (as rendered); host "born" only once
+  // its first rollback happened.
+  dir.Write("test.yml", R"(rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'upkeep_update_runs_total{result="rolled_back",instance="zeroed"}'
+        values: '0x5 1x10'
+      - series: 'upkeep_update_runs_total{result="rolled_back",instance="born"}'
+        values: '_x5 1x10'
+    alert_rule_test:
+      - eval_time: 8m
+        alertname: UpdateRolledBack
+        exp_alerts:
+          - exp_labels: {result: rolled_back, instance: zeroed}
 )");
   const CommandResult test =
       RunShell("cd " + dir.path() + " && /usr/bin/promtool test rules test.yml");

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "auth/ip_address.h"
 #include "server/http_response.h"
 
 namespace upkeep {
@@ -201,6 +203,26 @@ TEST(RouterTest, AccessAndHandlerAreKeptWithTheRoute) {
   match.route->handler(request, response);
   EXPECT_EQ(calls, 1);
   EXPECT_FALSE(response.sent());
+}
+
+TEST(RouterTest, RequestSaysWhoCalledFromWhere) {
+  const auto request = [](std::string_view caller, std::string_view address) {
+    return HttpRequest(nullptr, "POST", "/api/x", "", "", caller, *IpAddress::Parse(address));
+  };
+  EXPECT_EQ(request("token:deploy-bot", "127.0.0.1").who(), "token:deploy-bot from 127.0.0.1");
+  EXPECT_EQ(request("token:deploy-bot", "127.0.0.1").caller(), "token:deploy-bot");
+  EXPECT_EQ(request("jwt:-", "::1").who(), "jwt:- from ::1");
+  EXPECT_EQ(request("", "192.0.2.7").who(), "anonymous from 192.0.2.7");
+  EXPECT_EQ(request("", "192.0.2.7").client_address(), "192.0.2.7");
+  // An IPv4 peer on a dual-stack socket reads as plain IPv4.
+  EXPECT_EQ(request("", "::ffff:10.1.2.3").client_address(), "10.1.2.3");
+  // A JWT subject is any bytes: who() cannot be made to break or forge a log line.
+  const std::string forged = "jwt:eve\r\n2024-01-01 [info] token:admin\x7f\xc3\xa9";
+  EXPECT_EQ(request(forged, "2001:db8::1").who(),
+            "jwt:eve??2024-01-01 [info] token:admin??? from 2001:db8::1");
+  EXPECT_EQ(request(forged, "2001:db8::1").caller(), forged);  // caller() stays as sent
+  EXPECT_EQ(request("jwt:" + std::string(300, 'a'), "127.0.0.1").who(),
+            "jwt:" + std::string(196, 'a') + "... from 127.0.0.1");
 }
 
 TEST(RouterTest, CustomTelemetryPath) {
