@@ -131,7 +131,8 @@ std::string UsageText() {
   for (const Line& line : lines) width = std::max(width, line.left.size());
   std::string text =
       "Usage: upkeep [flags]\n"
-      "       upkeep token create|list|revoke ...   (API tokens; see upkeep token --help)\n\n"
+      "       upkeep token create|list|revoke ...   (API tokens; see upkeep token --help)\n"
+      "       upkeep update resolve --config FILE   (close an interrupted update run)\n\n"
       "Serves this host's metrics for Prometheus (/metrics) and an HTTP API (/api/...).\n"
       "Settings without a flag (threads, timeouts, filesystems) are set in the config file.\n\n"
       "Flags:\n";

@@ -115,6 +115,17 @@ std::string UpdateRunner::PendingMessage() const {
          "), then run `upkeep update resolve --config FILE`";
 }
 
+bool UpdateRunner::StillPending() const {
+  if (!recovery_pending_ || active_) return recovery_pending_;
+  struct stat info {};
+  if (::lstat(JournalPath(options_.update.state_dir).c_str(), &info) != 0 && errno == ENOENT) {
+    recovery_pending_ = false;
+    pending_.reset();
+    Log(Level::kInfo, "update: the pending recovery was resolved (its journal is gone)");
+  }
+  return recovery_pending_;
+}
+
 UpdateReport UpdateRunner::Execute(const ExecuteRequest& request) {
   std::optional<UpdateLockGuard> guard;
   UpdateJournal journal;
@@ -191,7 +202,9 @@ UpdateReport UpdateRunner::Prepare(const ExecuteRequest& request,
     if (shutting_down_) {
       return Refused(report, refusal_code::kShuttingDown, "upkeep is shutting down");
     }
-    if (recovery_pending_) return Refused(report, refusal_code::kRecoveryPending, PendingMessage());
+    if (StillPending()) {
+      return Refused(report, refusal_code::kRecoveryPending, PendingMessage());
+    }
     if (active_ || preparing_) {
       return Refused(report, refusal_code::kUpdateInProgress,
                      active_ ? "update " + active_->journal.id + " is running (phase " +

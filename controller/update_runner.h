@@ -118,6 +118,9 @@ class UpdateRunner {
                 const std::string& message, Ending ending);
   void Log(UpdateLogLine::Level level, const std::string& text) const;
   std::string PendingMessage() const;  // mutex_ held
+  // Clears recovery_pending_ once the journal is gone (`upkeep update resolve` removed it while
+  // we ran); mutex_ held. One stat(2).
+  bool StillPending() const;
   UpdateRunStatus StatusOf(const UpdateReport& report, bool running, std::string phase,
                            std::optional<RunningStep> step) const;
 
@@ -131,8 +134,8 @@ class UpdateRunner {
   std::optional<Active> active_;
   bool preparing_ = false;  // an execute is past the lock, checking the preconditions
   std::optional<UpdateReport> last_report_;
-  std::optional<UpdateJournal> pending_;  // the journal awaiting `update resolve`
-  bool recovery_pending_ = false;
+  mutable std::optional<UpdateJournal> pending_;  // the journal awaiting `update resolve`
+  mutable bool recovery_pending_ = false;
   UpdateRunCounters counters_;
   bool shutting_down_ = false;
   std::thread thread_;               // the latest run's thread (joined by the next run or Shutdown)

@@ -172,14 +172,14 @@ void UpdateRunner::Recover() {
 UpdateLockFlags UpdateRunner::LockFlags() const {
   std::lock_guard lock(mutex_);
   return UpdateLockFlags{.update_in_progress = active_.has_value() || preparing_,
-                         .recovery_pending = recovery_pending_};
+                         .recovery_pending = StillPending()};
 }
 
 UpdateRunCounters UpdateRunner::Counters() const {
   std::lock_guard lock(mutex_);
   UpdateRunCounters counters = counters_;
   counters.in_progress = active_.has_value();
-  counters.recovery_pending = recovery_pending_;
+  counters.recovery_pending = StillPending();
   return counters;
 }
 

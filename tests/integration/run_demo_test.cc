@@ -175,6 +175,16 @@ TEST(MakeRunDemoTest, CreatesTheDemoOnceAndAReleaseShowsInTheCheck) {
   ASSERT_TRUE(check["changelog"].is_array()) << check;
   EXPECT_EQ(check["changelog"][0], "Render the preview at half size");
 
+  // The example config's update runs on the demo: its build step and health check pass.
+  const HttpResponse updated =
+      Request(second.port(), "POST", "/api/system/update/execute", Bearer(token), "{}");
+  ASSERT_EQ(updated.status, 200) << updated.body << second.Log();
+  const json answer = json::parse(updated.body);
+  EXPECT_EQ(answer["result"], "success") << answer << second.Log();
+  EXPECT_EQ(answer["newVersion"], "v1.2.0") << answer;
+  EXPECT_EQ(Git(demo + "/service", {"describe", "--tags"}), "v1.2.0");
+  EXPECT_EQ(Git(demo + "/service", {"status", "--porcelain"}), "");
+
   // Without a subject, the next release takes one of its own.
   const CommandResult next = RunCommand({kReleaseScript});
   ASSERT_EQ(next.exit_status, 0) << next.output;

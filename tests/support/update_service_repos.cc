@@ -148,4 +148,15 @@ std::string UpdateServiceRepos::Metrics() const {
   return Request(daemon_->port(), "GET", "/metrics").body;
 }
 
+std::string UpdateServiceRepos::MetricsWith(const std::vector<std::string>& lines) const {
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  for (;;) {
+    const std::string text = Metrics();
+    bool all = true;
+    for (const std::string& line : lines) all = all && HasLine(text, line);
+    if (all || std::chrono::steady_clock::now() > deadline) return text;
+    std::this_thread::sleep_for(50ms);
+  }
+}
+
 }  // namespace upkeep::testing

@@ -81,6 +81,9 @@ class UpdateServiceRepos {
   // Polls the status URL (an accepted run's Location) until running is false; its last body.
   nlohmann::json WaitForRunEnd(const std::string& status_url) const;
   std::string Metrics() const;
+  // /metrics once it holds every one of `lines` (it is sampled periodically, so a change shows
+  // a moment later), or its text after 15 s.
+  std::string MetricsWith(const std::vector<std::string>& lines) const;
 
  private:
   TempDir dir_;

@@ -104,6 +104,11 @@ TEST_F(UpdateRollbackTest, AFailingRollbackKeepsTheJournalAndRefusesUpdatesUntil
   runner_.reset();
   Runner().Recover();
   EXPECT_EQ(Execute().refusal->code, "recovery_pending");
+  // `upkeep update resolve` removes the journal while the daemon runs: updates go on again
+  // (the failed rollback left the checkout at the new revision: nothing to do).
+  ASSERT_TRUE(RemoveJournal(state_dir_).ok());
+  EXPECT_FALSE(Runner().Counters().recovery_pending);
+  EXPECT_EQ(Execute().result, UpdateResult::kUpToDate);
 }
 
 TEST_F(UpdateRollbackTest, AStepPastItsTimeoutHasItsWholeGroupKilledAndIsRolledBack) {
