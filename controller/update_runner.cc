@@ -133,6 +133,12 @@ UpdateReport UpdateRunner::Execute(const ExecuteRequest& request) {
   std::optional<RunAs> run_as;
   UpdateReport report = Prepare(request, guard, journal, plan, run_as);
   if (!guard) {
+    if (!report.dry_run) {
+      // Refusals and up-to-date answers are executes too: an alert on increase() of refused
+      // sees an admin's updates being turned away.
+      std::lock_guard lock(mutex_);
+      ++counters_.runs_total[report.result];
+    }
     if (report.result == UpdateResult::kRefused) {
       Log(Level::kWarning, "update refused (" + report.refusal->code + ") for " + request.who +
                                ": " + report.message);

@@ -75,6 +75,7 @@ TEST_F(UpdateRunnerTest, AnUpdateRunsItsStepsAsTheOwnerRestartsAndPassesItsHealt
   // Nothing new: up to date, nothing run.
   const UpdateReport again = Execute();
   EXPECT_EQ(again.result, UpdateResult::kUpToDate) << again.message;
+  EXPECT_EQ(Runner().Counters().runs_total.at(UpdateResult::kUpToDate), 1u);
   EXPECT_EQ(ReadFile(out_ + "/steps"), steps);
 }
 
@@ -130,6 +131,7 @@ TEST_F(UpdateRunnerTest, ABusyOrUnknownQueueRefusesAndNothingChanges) {
   SetQueue(QueueState{.status = QueueStatus::kUnknown, .reason = "no such table: jobs"});
   report = Execute();
   EXPECT_EQ(report.refusal->code, "queue_unknown");
+  EXPECT_EQ(Runner().Counters().runs_total.at(UpdateResult::kRefused), 2u);
   EXPECT_EQ(Head(), from);
   EXPECT_FALSE(fs::exists(out_ + "/ran"));
   EXPECT_FALSE(fs::exists(JournalPath(state_dir_)));
