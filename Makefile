@@ -26,6 +26,18 @@ build: deps $(BUILD)/CMakeCache.txt
 run: build
 	@BUILD=$(BUILD) CONFIG=$(CONFIG) scripts/run.sh
 
+# make demo: the update loop end to end (README "Try the update loop"): Node.js, pm2 (pinned,
+#   into var/tools/pm2) and upkeep; the example render manager (examples/render-manager) under pm2
+#   on 127.0.0.1:3000, managed by upkeep on 127.0.0.1:10421, all under var/demo-loop (made anew).
+#   Ctrl-C stops upkeep and pm2. DEMO_SERVICE_PORT / DEMO_UPKEEP_PORT move the ports.
+.PHONY: demo deps-demo
+deps-demo:
+	@scripts/install-deps.sh demo
+
+demo: deps-demo $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS) --target upkeep
+	@BUILD=$(BUILD) scripts/demo-loop.sh
+
 # Quality gates (scripts/gates.sh). make test: format check, one gcov + ASan + UBSan build with
 #   the whole suite on it, a TSan build + the concurrency suite, each fuzz target ~10 s, then the
 #   per-folder coverage table with its thresholds. Every gate runs even if one fails; the exit

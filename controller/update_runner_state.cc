@@ -90,6 +90,14 @@ void UpdateRunner::Conclude(const UpdateRunContext& context, UpdateJournal& jour
   LogRun(context, journal, level,
          "result " + std::string(UpdateResultName(result)) + ": " + message);
 
+  // The checkout moved (or came back): the check's facts, its metrics and the target's version
+  // must say where it is now, not where the last fetch found it. No fetch: the refs are local.
+  if (!abandoned) {
+    if (CheckResult<GitFacts> now = checker_.FetchForUpdate(false); !now.ok()) {
+      LogRun(context, journal, Level::kWarning,
+             "cannot read the checkout after the run: " + now.error().message);
+    }
+  }
   UpdateReport report = ReportOfJournal(journal, state_dir);
   report.result = result;
   report.message = message;

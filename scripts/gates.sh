@@ -3,7 +3,7 @@
 #   scripts/gates.sh format            clang-format --dry-run --Werror on our C++ sources
 #   scripts/gates.sh coverage          one build (build-coverage/) instrumented for gcov and for
 #                                      ASan+UBSan at once, the whole ctest suite on it (with the
-#                                      bench tooling tests)
+#                                      bench tooling tests, and the e2e suite: its only run)
 #   scripts/gates.sh asan              the same gate (its old name)
 #   scripts/gates.sh tsan              TSan build of the concurrency tests only (build-tsan/)
 #   scripts/gates.sh fuzz [SECONDS]    libFuzzer targets (clang, build-fuzz/), each SECONDS (10)
@@ -105,7 +105,8 @@ gate_tsan() {
   configure build-tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS= -DUPKEEP_BUILD_TESTS=ON \
     -DUPKEEP_SANITIZE=thread || return 1
   cmake --build build-tsan -j"$JOBS" --target concurrency_tests || return 1
-  ctest_with_reports build-tsan -L concurrency
+  # Never the e2e suite (ctest -L e2e): it runs once per `make test`, in the coverage build.
+  ctest_with_reports build-tsan -L concurrency -LE e2e
 }
 
 fuzz_one() {  # fuzz_one NAME SECONDS: runs one target; its log in build-fuzz/logs/NAME.log

@@ -4,6 +4,9 @@
 #   scripts/install-deps.sh test   + test tools (promtool, gcovr, clang/libFuzzer, nginx, wrk,
 #                                  sshd, ...)
 #   scripts/install-deps.sh bench  + Google Benchmark, node_exporter, nginx, wrk
+#   scripts/install-deps.sh demo   what `make demo` needs: run's + Node.js, curl and pm2
+# test and demo also install Node.js (Debian's nodejs and npm, only where no `node` is on the
+# PATH) and pm2, pinned, from the npm registry into ./var/tools/pm2 (see install_pm2 below).
 # Only missing packages are installed. Services shipped by the test-only packages
 # (prometheus, alertmanager, node-exporter, nginx, ssh) are never started: a policy-rc.d
 # denies auto-start during the install, so nothing starts listening on 9090/9093/9100/80/22.
@@ -11,6 +14,7 @@
 set -euo pipefail
 
 mode="${1:-run}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
 
 run_pkgs=(
   build-essential cmake pkg-config
@@ -30,12 +34,63 @@ test_pkgs=(
 bench_pkgs=(libbenchmark-dev prometheus-node-exporter nginx-light wrk curl
   procps iproute2)  # bench/compare.sh: pgrep, ss
 
+demo_pkgs=(curl)  # scripts/demo-loop.sh waits for the service and upkeep with curl
+
+# The example service (examples/render-manager) runs on the machine's Node.js; pm2 runs it.
+with_node=0
 case "$mode" in
   run) pkgs=("${run_pkgs[@]}") ;;
-  test) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  test) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}"); with_node=1 ;;
   bench) pkgs=("${run_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+  demo) pkgs=("${run_pkgs[@]}" "${demo_pkgs[@]}"); with_node=1 ;;
+  *) echo "usage: $0 run|test|bench|demo" >&2; exit 2 ;;
 esac
+# A node that is already there (a newer one from another source, say) is kept: Debian's
+# nodejs package would conflict with it. Debian 12's is Node.js 18, which the example supports.
+if [[ $with_node -eq 1 ]] && ! command -v node >/dev/null 2>&1; then
+  pkgs+=(nodejs npm)
+fi
+
+# pm2, pinned, from the npm registry, into the repository's ./var/tools/pm2 (git-ignored): not
+# the global node_modules, so it needs no root, no global npm prefix or config, and every clone
+# has its own at the same relative path (the e2e test and make demo run var/tools/pm2/bin/pm2).
+# npm is told on the command line to make no call but the download: no audit, no funding
+# message, no update check. Installed into a temporary directory and renamed, so an interrupted
+# install is never taken for a finished one; skipped when the pinned version is there.
+PM2_VERSION=7.0.4
+pm2_prefix="$root/var/tools/pm2"
+install_pm2() {
+  local installed staging
+  installed=$(node -p 'require(process.argv[1]).version' \
+    "$pm2_prefix/lib/node_modules/pm2/package.json" 2>/dev/null || true)
+  if [[ "$installed" == "$PM2_VERSION" && -x "$pm2_prefix/bin/pm2" ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: npm is missing (node is $(command -v node)); install npm for it" >&2
+    return 1
+  fi
+  if (($(node -p 'process.versions.node.split(".")[0]') < 18)); then
+    echo "install-deps: pm2 $PM2_VERSION needs Node.js 18 or newer; node is $(node --version)" >&2
+    return 1
+  fi
+  echo "install-deps: installing pm2 $PM2_VERSION into $pm2_prefix"
+  staging="$pm2_prefix.tmp.$$"
+  mkdir -p "$(dirname "$pm2_prefix")"
+  # In a subshell with its own traps: an interrupted install leaves no staging directory.
+  (
+    trap 'rm -rf "$staging"' EXIT
+    trap 'exit 130' INT HUP
+    trap 'exit 143' TERM
+    if ! npm install --global --prefix "$staging" --no-audit --no-fund --no-update-notifier \
+        --ignore-scripts --loglevel=error "pm2@$PM2_VERSION" >/dev/null; then
+      echo "install-deps: npm could not install pm2@$PM2_VERSION" >&2
+      exit 1
+    fi
+    rm -rf "$pm2_prefix"
+    mv "$staging" "$pm2_prefix"
+  )
+}
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -43,6 +98,7 @@ for p in "${pkgs[@]}"; do
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
+  if [[ $with_node -eq 1 ]]; then install_pm2; fi
   exit 0
 fi
 
@@ -100,3 +156,5 @@ done
 if [[ $installing_sshd -eq 1 ]] && command -v systemctl >/dev/null 2>&1; then
   systemctl disable --quiet ssh.service ssh.socket 2>/dev/null || true
 fi
+
+if [[ $with_node -eq 1 ]]; then install_pm2; fi

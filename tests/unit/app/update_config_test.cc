@@ -277,7 +277,7 @@ TEST(UpdateConfigTest, TheExampleFilesCommentedExecutionKeysParse) {
   ASSERT_EQ(c.update.steps.size(), 3u) << yaml;
   EXPECT_EQ(c.update.steps[1].name, "migrate");
   EXPECT_EQ(c.update.steps[1].when_changed, std::vector<std::string>{"migrations/**"});
-  EXPECT_EQ(c.update.preserve, (std::vector<std::string>{"node_modules", "dist"}));
+  EXPECT_EQ(c.update.preserve, std::vector<std::string>{"dist"});
   EXPECT_EQ(c.update.env.at("PM2_HOME"), "/home/render/.pm2");
   EXPECT_TRUE(c.update.health_check.expect_revision);
   EXPECT_EQ(c.update.restart.run, "pm2 restart render-manager");

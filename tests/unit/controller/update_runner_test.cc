@@ -72,6 +72,14 @@ TEST_F(UpdateRunnerTest, AnUpdateRunsItsStepsAsTheOwnerRestartsAndPassesItsHealt
   EXPECT_TRUE(counters.has_last);
   EXPECT_FALSE(counters.in_progress);
 
+  // The check knows at once where the checkout is now, without a fetch of its own.
+  const uint64_t runs = checker_->helper_runs();
+  const UpdateCheckOutcome check = checker_->Check();
+  ASSERT_TRUE(check.answer.has_value());
+  EXPECT_EQ(check.answer->current_revision, to);
+  EXPECT_FALSE(check.answer->update_available);
+  EXPECT_EQ(checker_->helper_runs(), runs);
+
   // Nothing new: up to date, nothing run.
   const UpdateReport again = Execute();
   EXPECT_EQ(again.result, UpdateResult::kUpToDate) << again.message;
