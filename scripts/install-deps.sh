@@ -5,8 +5,10 @@
 #                                  sshd, ...)
 #   scripts/install-deps.sh bench  + Google Benchmark, node_exporter, nginx, wrk
 #   scripts/install-deps.sh demo   what `make demo` needs: run's + Node.js, curl and pm2
+#   scripts/install-deps.sh package  what `make package` needs: run's + dpkg-dev, file, fakeroot
 # test and demo also install Node.js (Debian's nodejs and npm, only where no `node` is on the
-# PATH) and pm2, pinned, from the npm registry into ./var/tools/pm2 (see install_pm2 below).
+# PATH) and pm2, pinned, from the npm registry into ./var/tools/pm2 (see install_npm_tool
+# below); test also @redocly/cli, pinned, into ./var/tools/redocly (the OpenAPI lint).
 # Only missing packages are installed. Services shipped by the test-only packages
 # (prometheus, alertmanager, node-exporter, nginx, ssh) are never started: a policy-rc.d
 # denies auto-start during the install, so nothing starts listening on 9090/9093/9100/80/22.
@@ -30,7 +32,12 @@ test_pkgs=(
   prometheus prometheus-alertmanager prometheus-node-exporter nginx-light wrk
   curl openssl procps
   openssh-server   # tests/support/sshd: the SSH transport tests run /usr/sbin/sshd themselves
+  python3-yaml python3-jsonschema   # the monitoring and API contract tests (/usr/bin/python3)
+  systemd          # systemd-analyze verify on the unit (never started here)
+  lintian groff-base man-db   # the package test: lintian, the man page rendered with groff
+  dpkg-dev file fakeroot adduser   # make package (CPack's shlibdeps) and its test
 )
+package_pkgs=(dpkg-dev file fakeroot)  # make package: CPack's DEB generator with shlibdeps
 bench_pkgs=(libbenchmark-dev prometheus-node-exporter nginx-light wrk curl
   procps iproute2)  # bench/compare.sh: pgrep, ss
 
@@ -43,7 +50,8 @@ case "$mode" in
   test) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}"); with_node=1 ;;
   bench) pkgs=("${run_pkgs[@]}" "${bench_pkgs[@]}") ;;
   demo) pkgs=("${run_pkgs[@]}" "${demo_pkgs[@]}"); with_node=1 ;;
-  *) echo "usage: $0 run|test|bench|demo" >&2; exit 2 ;;
+  package) pkgs=("${run_pkgs[@]}" "${package_pkgs[@]}") ;;
+  *) echo "usage: $0 run|test|bench|demo|package" >&2; exit 2 ;;
 esac
 # A node that is already there (a newer one from another source, say) is kept: Debian's
 # nodejs package would conflict with it. Debian 12's is Node.js 18, which the example supports.
@@ -51,19 +59,21 @@ if [[ $with_node -eq 1 ]] && ! command -v node >/dev/null 2>&1; then
   pkgs+=(nodejs npm)
 fi
 
-# pm2, pinned, from the npm registry, into the repository's ./var/tools/pm2 (git-ignored): not
-# the global node_modules, so it needs no root, no global npm prefix or config, and every clone
-# has its own at the same relative path (the e2e test and make demo run var/tools/pm2/bin/pm2).
-# npm is told on the command line to make no call but the download: no audit, no funding
-# message, no update check. Installed into a temporary directory and renamed, so an interrupted
-# install is never taken for a finished one; skipped when the pinned version is there.
+# npm tools, pinned, from the npm registry, each into the repository's ./var/tools/<name>
+# (git-ignored): not the global node_modules, so it needs no root, no global npm prefix or
+# config, and every clone has its own at the same relative path (the e2e test and make demo run
+# var/tools/pm2/bin/pm2; the OpenAPI lint var/tools/redocly/bin/redocly). npm is told on the
+# command line to make no call but the download: no audit, no funding message, no update check,
+# no install scripts. Installed into a temporary directory and renamed, so an interrupted install
+# is never taken for a finished one; skipped when the pinned version is there.
 PM2_VERSION=7.0.4
-pm2_prefix="$root/var/tools/pm2"
-install_pm2() {
+REDOCLY_VERSION=1.34.20   # runs on Node.js 18 and 20
+install_npm_tool() {  # install_npm_tool DIR PACKAGE VERSION BIN
+  local prefix="$root/var/tools/$1" package=$2 version=$3 bin=$4
   local installed staging
   installed=$(node -p 'require(process.argv[1]).version' \
-    "$pm2_prefix/lib/node_modules/pm2/package.json" 2>/dev/null || true)
-  if [[ "$installed" == "$PM2_VERSION" && -x "$pm2_prefix/bin/pm2" ]]; then
+    "$prefix/lib/node_modules/$package/package.json" 2>/dev/null || true)
+  if [[ "$installed" == "$version" && -x "$prefix/bin/$bin" ]]; then
     return 0
   fi
   if ! command -v npm >/dev/null 2>&1; then
@@ -71,25 +81,32 @@ install_pm2() {
     return 1
   fi
   if (($(node -p 'process.versions.node.split(".")[0]') < 18)); then
-    echo "install-deps: pm2 $PM2_VERSION needs Node.js 18 or newer; node is $(node --version)" >&2
+    echo "install-deps: $package $version needs Node.js 18 or newer; node is $(node --version)" >&2
     return 1
   fi
-  echo "install-deps: installing pm2 $PM2_VERSION into $pm2_prefix"
-  staging="$pm2_prefix.tmp.$$"
-  mkdir -p "$(dirname "$pm2_prefix")"
+  echo "install-deps: installing $package $version into $prefix"
+  staging="$prefix.tmp.$$"
+  mkdir -p "$(dirname "$prefix")"
   # In a subshell with its own traps: an interrupted install leaves no staging directory.
   (
     trap 'rm -rf "$staging"' EXIT
     trap 'exit 130' INT HUP
     trap 'exit 143' TERM
     if ! npm install --global --prefix "$staging" --no-audit --no-fund --no-update-notifier \
-        --ignore-scripts --loglevel=error "pm2@$PM2_VERSION" >/dev/null; then
-      echo "install-deps: npm could not install pm2@$PM2_VERSION" >&2
+        --ignore-scripts --loglevel=error "$package@$version" >/dev/null; then
+      echo "install-deps: npm could not install $package@$version" >&2
       exit 1
     fi
-    rm -rf "$pm2_prefix"
-    mv "$staging" "$pm2_prefix"
+    rm -rf "$prefix"
+    mv "$staging" "$prefix"
   )
+}
+install_npm_tools() {
+  [[ $with_node -eq 1 ]] || return 0
+  install_npm_tool pm2 pm2 "$PM2_VERSION" pm2
+  if [[ "$mode" == test ]]; then
+    install_npm_tool redocly @redocly/cli "$REDOCLY_VERSION" redocly
+  fi
 }
 
 missing=()
@@ -98,7 +115,7 @@ for p in "${pkgs[@]}"; do
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
-  if [[ $with_node -eq 1 ]]; then install_pm2; fi
+  install_npm_tools
   exit 0
 fi
 
@@ -138,7 +155,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 # A fresh machine has no package lists yet; refresh them at most once an hour.
 stamp=/var/lib/apt/periodic/update-success-stamp
-lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -60 2>/dev/null | head -1)
+lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 2>/dev/null | head -1)
 if [[ -z "$lists" ]]; then
   apt-get update -qq
 fi
@@ -157,4 +174,4 @@ if [[ $installing_sshd -eq 1 ]] && command -v systemctl >/dev/null 2>&1; then
   systemctl disable --quiet ssh.service ssh.socket 2>/dev/null || true
 fi
 
-if [[ $with_node -eq 1 ]]; then install_pm2; fi
+install_npm_tools
