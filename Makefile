@@ -70,6 +70,27 @@ lint: deps-test
 clean:
 	rm -rf build build-*
 
+# make package: the Debian package build-package/upkeep_<version>-<revision>_amd64.deb (README
+#   "Install from the package"): a Release build of its own with Debian's hardening flags, no
+#   tests, then CPack's DEB generator (packaging/package.cmake). Its test:
+#   /usr/bin/python3 tests/package/package_test.py build-package/upkeep_*_amd64.deb
+PACKAGE_BUILD ?= build-package
+DPKG_BUILDFLAGS := DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags
+.PHONY: package deps-package
+
+deps-package:
+	@scripts/install-deps.sh package
+
+package: deps-package
+	cmake -S . -B $(PACKAGE_BUILD) -DCMAKE_BUILD_TYPE=Release -DUPKEEP_BUILD_TESTS=OFF \
+	  -DUPKEEP_PACKAGE=ON -DCMAKE_INSTALL_PREFIX=/usr \
+	  -DCMAKE_CXX_FLAGS="$$($(DPKG_BUILDFLAGS) --get CXXFLAGS) $$($(DPKG_BUILDFLAGS) --get CPPFLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS="$$($(DPKG_BUILDFLAGS) --get LDFLAGS)"
+	cmake --build $(PACKAGE_BUILD) -j$(JOBS)
+	rm -f $(PACKAGE_BUILD)/upkeep_*.deb
+	cd $(PACKAGE_BUILD) && cpack -G DEB
+	@ls $(PACKAGE_BUILD)/upkeep_*.deb
+
 # Benchmarks (bench/). make bench: Release micro-benchmarks (Google Benchmark); BENCH_ARGS passes flags to it,
 #   e.g. BENCH_ARGS=--benchmark_filter=Gzip.
 # make bench-compare: upkeep vs node_exporter vs nginx under wrk; writes bench/RESULTS.md.

@@ -11,16 +11,14 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "app/queue_source_of.h"
 #include "app/update_execute_routes.h"
 #include "app/update_routes.h"
 #include "auth/ip_address.h"
 #include "common/config_error.h"
 #include "common/duration.h"
 #include "exporter/host_collectors.h"
-#include "queue/command_queue_source.h"
-#include "queue/http_queue_source.h"
 #include "queue/queue_source.h"
-#include "queue/sqlite_queue_source.h"
 
 namespace upkeep {
 namespace {
@@ -31,35 +29,6 @@ std::vector<std::unique_ptr<Collector>> MakeCollectors(const SampleOptions& samp
                              .filesystems_auto = sample.filesystems_auto,
                              .filesystems = sample.filesystems,
                              .stat_timeout = sample.stat_timeout});
-}
-
-// Every source, `none` included, goes through a QueueMonitor: one code path. Values were
-// validated when the config was loaded.
-std::unique_ptr<QueueSource> MakeQueueSource(const QueueOptions& queue) {
-  if (queue.type == "sqlite") {
-    return std::make_unique<SqliteQueueSource>(SqliteQueueSourceOptions{
-        .path = queue.sqlite.path,
-        .depth_query = queue.sqlite.depth_query,
-        .active_query = queue.sqlite.active_query,
-        .timeout = queue.timeout,
-    });
-  }
-  if (queue.type == "http") {
-    return std::make_unique<HttpQueueSource>(HttpQueueSourceOptions{
-        .url = ParseHttpUrl(queue.http.url).value(),
-        .url_text = queue.http.url,
-        .bearer_token_file = queue.http.bearer_token_file,
-        .timeout = queue.timeout,
-        .ca_file = queue.http.ca_file,
-    });
-  }
-  if (queue.type == "command") {
-    return std::make_unique<CommandQueueSource>(CommandQueueSourceOptions{
-        .argv = SplitCommandLine(queue.command.run).value(),
-        .timeout = queue.timeout,
-    });
-  }
-  return std::make_unique<NoneQueueSource>();
 }
 
 AccessControlOptions MakeAccessOptions(const Config& config) {
@@ -116,7 +85,7 @@ Daemon::Daemon(const Config& config) {
   http.max_body_bytes = config.web.max_body_bytes;
   access_ = std::make_unique<AccessControl>(MakeAccessOptions(config));
   WarnAboutAccess(config, *access_);
-  queue_ = std::make_unique<QueueMonitor>(MakeQueueSource(config.queue),
+  queue_ = std::make_unique<QueueMonitor>(QueueSourceOf(config.queue),
                                           QueueMonitorOptions{
                                               .interval = config.queue.interval,
                                               .timeout = config.queue.timeout,

@@ -1,7 +1,6 @@
 #include "app/flags.h"
 
 #include <algorithm>
-#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string_view>
@@ -50,10 +49,8 @@ const BoundSetting& SettingOf(const std::vector<BoundSettings>& sections, const 
 
 }  // namespace
 
-CommandLine ParseCommandLine(int argc, const char* const* argv) {
-  CommandLine result;
-  std::optional<std::string> config_path;
-  std::vector<std::pair<const Flag*, std::string>> overrides;
+FlagArguments ParseFlagArguments(int argc, const char* const* argv) {
+  FlagArguments result;
   std::set<std::string> seen;
 
   std::vector<std::string_view> flag_names = {"--config", "--help", "--version"};
@@ -90,21 +87,35 @@ CommandLine ParseCommandLine(int argc, const char* const* argv) {
     }
     if (flag == nullptr) {
       if (value.empty()) throw ConfigError(name + ": missing value");
-      config_path = std::move(value);
+      result.config_path = std::move(value);
     } else {
-      overrides.emplace_back(flag, std::move(value));
+      result.overrides.emplace_back(name, std::move(value));
     }
   }
-  if (result.show_help || result.show_version) return result;
+  return result;
+}
 
+Config ConfigOfFlags(const FlagArguments& flags) {
   // The file first, then the flags over it, whatever their order on the command line.
-  result.config = config_path ? LoadConfigFile(*config_path) : DefaultConfig();
-  const std::vector<BoundSettings> sections = BindSettings(result.config);
-  for (const auto& [flag, value] : overrides) {
+  Config config = flags.config_path ? LoadConfigFile(*flags.config_path) : DefaultConfig();
+  const std::vector<BoundSettings> sections = BindSettings(config);
+  for (const auto& [name, value] : flags.overrides) {
+    const Flag* flag = FindFlag(name);
+    if (flag == nullptr) throw ConfigError("unknown flag " + name + " (see --help)");
     if (const Problem problem = SettingOf(sections, *flag).set(value)) {
-      throw ConfigError(std::string(flag->name) + ": " + *problem);
+      throw ConfigError(name + ": " + *problem);
     }
   }
+  return config;
+}
+
+CommandLine ParseCommandLine(int argc, const char* const* argv) {
+  const FlagArguments flags = ParseFlagArguments(argc, argv);
+  CommandLine result;
+  result.show_help = flags.show_help;
+  result.show_version = flags.show_version;
+  if (result.show_help || result.show_version) return result;
+  result.config = ConfigOfFlags(flags);
   return result;
 }
 
@@ -132,7 +143,8 @@ std::string UsageText() {
   std::string text =
       "Usage: upkeep [flags]\n"
       "       upkeep token create|list|revoke ...   (API tokens; see upkeep token --help)\n"
-      "       upkeep update resolve --config FILE   (close an interrupted update run)\n\n"
+      "       upkeep update resolve --config FILE   (close an interrupted update run)\n"
+      "       upkeep check-config [--config FILE] [flags]   (check the config, files and repo)\n\n"
       "Serves this host's metrics for Prometheus (/metrics) and an HTTP API (/api/...).\n"
       "Settings without a flag (threads, timeouts, filesystems) are set in the config file.\n\n"
       "Flags:\n";

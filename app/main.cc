@@ -5,16 +5,20 @@
 
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
+#include "app/check_config_command.h"
 #include "app/config.h"
 #include "app/daemon.h"
 #include "app/flags.h"
 #include "app/logging.h"
 #include "app/token_command.h"
 #include "app/update_command.h"
+#include "app/version_report.h"
 #include "common/version.h"
 #include "controller/git_helper.h"
 
@@ -34,6 +38,14 @@ sigset_t BlockStopSignals() {
   return signals;
 }
 
+// This program, for `check-config` to run as the git helper as the daemon runs itself; "" when
+// /proc/self/exe cannot be read (the repo check then fails and says so).
+std::string ThisBinary() {
+  std::error_code error;
+  const std::filesystem::path path = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::string() : path.string();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,6 +62,12 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == "update") {
     return upkeep::RunUpdateCommand(argc - 1, argv + 1, stdout, stderr);
   }
+  // `upkeep check-config [--config FILE] [flags]` checks what the daemon would load, like
+  // `nginx -t`; it starts no daemon. Only its own lines on stdout: the log is for errors only.
+  if (argc >= 2 && std::string_view(argv[1]) == "check-config") {
+    upkeep::ConfigureLogging("error", "text");
+    return upkeep::RunCheckConfigCommand(argc - 1, argv + 1, stdout, stderr, ThisBinary());
+  }
   upkeep::CommandLine command_line;
   try {
     command_line = upkeep::ParseCommandLine(argc, argv);
@@ -62,7 +80,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command_line.show_version) {
-    std::printf("upkeep %s (revision %s)\n", upkeep::kVersion, upkeep::kRevision);
+    std::fputs(upkeep::VersionReport().c_str(), stdout);
     return 0;
   }
   const upkeep::Config& config = command_line.config;

@@ -16,6 +16,7 @@
 #include "auth/api_token.h"
 #include "auth/secure_file.h"
 #include "auth/tokens_file.h"
+#include "common/process_runner.h"
 
 namespace upkeep {
 namespace {
@@ -27,12 +28,16 @@ constexpr mode_t kTokensFileMode = 0600;
 
 constexpr std::string_view kUsage =
     "Usage:\n"
-    "  upkeep token create --name NAME --role admin|metrics [--tokens-file F | --config FILE]\n"
+    "  upkeep token create --name NAME --role admin|metrics [--owner USER]\n"
+    "                      [--tokens-file F | --config FILE]\n"
     "  upkeep token list [--tokens-file F | --config FILE]\n"
     "  upkeep token revoke --name NAME [--tokens-file F | --config FILE]\n"
     "\n"
     "The tokens file is --tokens-file, or auth.tokens_file of the --config file. A running\n"
-    "daemon picks up changes within auth.watch_interval (or at once on SIGHUP).\n";
+    "daemon picks up changes within auth.watch_interval (or at once on SIGHUP).\n"
+    "The file keeps its owner and group (mode 0600). A new file belongs to whoever runs the\n"
+    "command, or with --owner to USER and USER's group (as root), so that a daemon running as\n"
+    "USER can read it: sudo upkeep token create ... --owner upkeep\n";
 
 struct UsageError {
   std::string message;
@@ -47,7 +52,8 @@ Arguments ParseArguments(int argc, const char* const* argv) {
   Arguments args;
   if (argc < 2) throw UsageError{"missing action (create, list or revoke)"};
   args.action = argv[1];
-  static constexpr std::string_view kKnown[] = {"--name", "--role", "--tokens-file", "--config"};
+  static constexpr std::string_view kKnown[] = {"--name", "--role", "--owner", "--tokens-file",
+                                                "--config"};
   for (int i = 2; i < argc; ++i) {
     const std::string_view arg = argv[i];
     const size_t equals = arg.find('=');
@@ -159,9 +165,14 @@ std::optional<std::string> LockedLoad(const DirectoryLock& lock, const std::stri
   return Load(path, loaded);
 }
 
+using Ownership = std::pair<uid_t, gid_t>;
+
+// Writes the new text. An existing file keeps its owner and group: a file that root edits
+// for a daemon running as another user must stay readable by that user. A new file gets
+// `new_owner` (--owner), else the caller's.
 Status Store(const std::string& path, const LoadedFile& loaded, const std::string& text,
-             std::FILE* err) {
-  std::optional<std::pair<uid_t, gid_t>> owner;
+             std::optional<Ownership> new_owner, std::FILE* err) {
+  std::optional<Ownership> owner = new_owner;
   if (loaded.exists) {
     owner = std::make_pair(loaded.file.owner, loaded.file.group);
     if (OpenToOthers(loaded.file.mode)) {
@@ -172,8 +183,32 @@ Status Store(const std::string& path, const LoadedFile& loaded, const std::strin
   return WriteFileAtomically(path, text, kTokensFileMode, owner);
 }
 
+// --owner USER: USER's uid and primary group, or nothing without the flag. Only root can
+// give a file away (a usage error otherwise, unless USER is the caller).
+std::optional<Ownership> RequestedOwner(const Arguments& args) {
+  const std::optional<std::string> name = Flag(args, "--owner");
+  if (!name) return std::nullopt;
+  const Result<RunAs> user = ResolveUser(*name);
+  if (!user) throw UsageError{"--owner: " + user.error()};
+  if (::geteuid() != 0 && user->uid != ::geteuid()) {
+    throw UsageError{"--owner " + *name + ": only root can create a file for another user"};
+  }
+  return std::make_pair(user->uid, user->gid);
+}
+
+// An existing file keeps its owner: --owner naming someone else is refused rather than
+// silently ignored (chown the file by hand to move it). The error text, or nothing.
+std::optional<std::string> OwnerConflict(const std::string& path, const LoadedFile& loaded,
+                                         const std::optional<Ownership>& requested,
+                                         const Arguments& args) {
+  if (!requested || !loaded.exists || loaded.file.owner == requested->first) return std::nullopt;
+  return path + " exists and belongs to uid " + std::to_string(loaded.file.owner) +
+         ", not to --owner " + *Flag(args, "--owner") +
+         "; an existing file keeps its owner (chown it first to change that)";
+}
+
 int Create(const Arguments& args, std::FILE* out, std::FILE* err) {
-  AllowOnly(args, {"--name", "--role", "--tokens-file", "--config"});
+  AllowOnly(args, {"--name", "--role", "--owner", "--tokens-file", "--config"});
   const std::optional<std::string> name = Flag(args, "--name");
   const std::optional<std::string> role_text = Flag(args, "--role");
   if (!name) throw UsageError{"create needs --name NAME"};
@@ -183,12 +218,17 @@ int Create(const Arguments& args, std::FILE* out, std::FILE* err) {
   }
   const std::optional<Role> role = ParseRole(*role_text);
   if (!role) throw UsageError{"invalid role \"" + *role_text + "\": admin or metrics"};
+  const std::optional<Ownership> new_owner = RequestedOwner(args);
   const std::string path = TokensFilePath(args);
 
   DirectoryLock lock(path);
   LoadedFile loaded;
   if (const std::optional<std::string> problem = LockedLoad(lock, path, loaded)) {
     std::fprintf(err, "upkeep token: %s\n", problem->c_str());
+    return kExitFailed;
+  }
+  if (const std::optional<std::string> conflict = OwnerConflict(path, loaded, new_owner, args)) {
+    std::fprintf(err, "upkeep token: %s\n", conflict->c_str());
     return kExitFailed;
   }
   for (const TokenRecord& record : loaded.records) {
@@ -209,9 +249,16 @@ int Create(const Arguments& args, std::FILE* out, std::FILE* err) {
   record.role = *role;
   record.hash = Sha256(*token);
   const std::string before = loaded.exists ? loaded.file.bytes : std::string(TokensFileHeader());
-  if (const Status stored = Store(path, loaded, AppendTokenLine(before, record), err); !stored) {
+  if (const Status stored = Store(path, loaded, AppendTokenLine(before, record), new_owner, err);
+      !stored) {
     std::fprintf(err, "upkeep token: %s\n", stored.error().c_str());
     return kExitFailed;
+  }
+  if (!loaded.exists && !new_owner && ::geteuid() == 0) {
+    std::fprintf(err,
+                 "note: %s is new and belongs to root (mode 0600): a daemon running as another "
+                 "user cannot read it; pass --owner USER (the package's daemon runs as upkeep)\n",
+                 path.c_str());
   }
   std::fprintf(out, "%s\n", token->c_str());
   std::fflush(out);
@@ -264,7 +311,8 @@ int Revoke(const Arguments& args, std::FILE* err) {
     std::fprintf(err, "upkeep token: no token named \"%s\" in %s\n", name->c_str(), path.c_str());
     return kExitFailed;
   }
-  if (const Status stored = Store(path, loaded, RemoveLine(loaded.file.bytes, it->line), err);
+  if (const Status stored =
+          Store(path, loaded, RemoveLine(loaded.file.bytes, it->line), std::nullopt, err);
       !stored) {
     std::fprintf(err, "upkeep token: %s\n", stored.error().c_str());
     return kExitFailed;

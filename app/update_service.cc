@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "app/update_checker_options.h"
 #include "app/update_run_sample_of.h"
 #include "common/config_error.h"
 #include "common/duration.h"
@@ -84,23 +85,6 @@ void LogRunLine(const UpdateLogLine& line) {
   }
 }
 
-UpdateCheckerOptions MakeCheckerOptions(const UpdateOptions& update, const std::string& binary) {
-  UpdateCheckerOptions options;
-  options.helper_binary = binary;
-  options.request.repo = update.repo;
-  options.request.remote = update.remote;
-  options.request.branch = update.branch;
-  options.request.allow_insecure_transport = update.allow_insecure_transport;
-  options.request.changelog_limit = update.changelog_limit;
-  options.request.credentials.ssh_key_file = update.credentials.ssh_key_file;
-  options.request.credentials.ssh_known_hosts = update.credentials.ssh_known_hosts;
-  options.https_token_file = update.credentials.https_token_file;
-  options.user = update.user;
-  options.min_fetch_interval = update.min_fetch_interval;
-  options.fetch_timeout = update.fetch_timeout;
-  return options;
-}
-
 }  // namespace
 
 UpdateService::UpdateService(const UpdateOptions& update, QueueMonitor& queue) {
@@ -109,7 +93,7 @@ UpdateService::UpdateService(const UpdateOptions& update, QueueMonitor& queue) {
   const std::string binary = ThisBinary();
   status_ = std::make_unique<UpdateStatusTracker>(update.state_dir + "/update-check.json");
   status_->SetNoticeSink(LogUpdateNotice);
-  UpdateCheckerOptions options = MakeCheckerOptions(update, binary);
+  UpdateCheckerOptions options = UpdateCheckerOptionsOf(update, binary);
   options.on_run = [status = status_.get()](const UpdateCheckRun& run) { status->Record(run); };
   checker_ = std::make_unique<UpdateChecker>(
       std::move(options), [&queue] { return queue.State(); },

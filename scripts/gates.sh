@@ -7,12 +7,14 @@
 #   scripts/gates.sh asan              the same gate (its old name)
 #   scripts/gates.sh tsan              TSan build of the concurrency tests only (build-tsan/)
 #   scripts/gates.sh fuzz [SECONDS]    libFuzzer targets (clang, build-fuzz/), each SECONDS (10)
+#   scripts/gates.sh package           the .deb from a Release build (build-package/) and its test
 #   scripts/gates.sh coverage-report   per-folder coverage table + thresholds, HTML in build/coverage/
 #   scripts/gates.sh lint              clang-tidy (.clang-tidy), warnings as errors (build-lint/)
 #   scripts/gates.sh all               what `make test` runs: format, coverage (+ASan/UBSan), tsan,
-#                                      fuzz 10, coverage-report. A failed gate does not stop the
-#                                      others; the summary lists each, and the exit status is 1
-#                                      if any failed.
+#                                      fuzz 10, package, coverage-report; the builds of tsan,
+#                                      fuzz and package start at once in the background, niced.
+#                                      A failed gate does not stop the others; the summary lists
+#                                      each, and the exit status is 1 if any failed.
 # JOBS (default: nproc) sets build and ctest parallelism. Compiler warnings are errors in every
 # build here (UPKEEP_WERROR=ON). GCC combines --coverage with -fsanitize=address,undefined, so
 # one build serves both: the suite is compiled and run once instead of twice (compile time
@@ -86,13 +88,17 @@ gate_format() {
   echo "format: ${#files[@]} files clean"
 }
 
+build_coverage() {
+  configure build-coverage -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS= -DUPKEEP_BUILD_TESTS=ON \
+    -DUPKEEP_BUILD_BENCH=ON -DUPKEEP_COVERAGE=ON -DUPKEEP_SANITIZE=address || return 1
+  cmake --build build-coverage -j"$JOBS"
+}
+
 gate_coverage() {
   log "coverage: gcov + ASan + UBSan build (build-coverage), the whole suite"
   # With the benchmark tooling's own tests (ctest -L bench: the allocation counter, tick_cost,
   # slow_clients, the results-file blocks and a quick compare.sh run), so bench/ stays working.
-  configure build-coverage -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS= -DUPKEEP_BUILD_TESTS=ON \
-    -DUPKEEP_BUILD_BENCH=ON -DUPKEEP_COVERAGE=ON -DUPKEEP_SANITIZE=address || return 1
-  cmake --build build-coverage -j"$JOBS" || return 1
+  build_coverage || return 1
   # Counters from an earlier run (or a stale build) must not count.
   find build-coverage -name '*.gcda' -delete
   ctest_with_reports build-coverage
@@ -100,11 +106,15 @@ gate_coverage() {
 
 gate_asan() { gate_coverage; }
 
-gate_tsan() {
-  log "tsan: TSan build of the concurrency tests (build-tsan)"
+build_tsan() {
   configure build-tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS= -DUPKEEP_BUILD_TESTS=ON \
     -DUPKEEP_SANITIZE=thread || return 1
-  cmake --build build-tsan -j"$JOBS" --target concurrency_tests || return 1
+  cmake --build build-tsan -j"$JOBS" --target concurrency_tests
+}
+
+gate_tsan() {
+  log "tsan: TSan build of the concurrency tests (build-tsan)"
+  build_tsan || return 1
   # Never the e2e suite (ctest -L e2e): it runs once per `make test`, in the coverage build.
   ctest_with_reports build-tsan -L concurrency -LE e2e
 }
@@ -127,13 +137,17 @@ fuzz_one() {  # fuzz_one NAME SECONDS: runs one target; its log in build-fuzz/lo
     "$work" "$seeds" >"$log" 2>&1
 }
 
-gate_fuzz() {
-  local seconds=${1:-10}
-  log "fuzz: libFuzzer targets (build-fuzz), ${seconds}s each, $JOBS at a time"
+build_fuzz() {
   configure build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_FLAGS=-O1 -DUPKEEP_BUILD_TESTS=OFF -DUPKEEP_BUILD_FUZZ=ON \
     -DUPKEEP_SANITIZE=address || return 1
-  cmake --build build-fuzz -j"$JOBS" --target fuzz_targets || return 1
+  cmake --build build-fuzz -j"$JOBS" --target fuzz_targets
+}
+
+gate_fuzz() {
+  local seconds=${1:-10}
+  log "fuzz: libFuzzer targets (build-fuzz), ${seconds}s each, $JOBS at a time"
+  build_fuzz || return 1
   mkdir -p build-fuzz/logs build-fuzz/artifacts
   local names=() source
   for source in tests/fuzz/*_fuzzer.cc; do names+=("$(basename "$source" _fuzzer.cc)"); done
@@ -172,6 +186,36 @@ gate_fuzz() {
       "regression seed"
     return 1
   fi
+}
+
+# The Debian package from its own Release build (the test builds are instrumented), then its
+# test: contents, conffiles, maintainer scripts, Depends, lintian, and the packaged binary
+# started from the extracted tree.
+build_package() {
+  # Debian's hardening flags, as a package build would use them. Warnings are not errors here:
+  # the same sources are compiled with -Werror by the coverage and TSan gates.
+  local flags="env DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags"
+  configure build-package -DCMAKE_BUILD_TYPE=Release -DUPKEEP_BUILD_TESTS=OFF \
+    -DUPKEEP_PACKAGE=ON -DCMAKE_INSTALL_PREFIX=/usr -DUPKEEP_WERROR=OFF \
+    -DCMAKE_CXX_FLAGS="$($flags --get CXXFLAGS) $($flags --get CPPFLAGS)" \
+    -DCMAKE_EXE_LINKER_FLAGS="$($flags --get LDFLAGS)" || return 1
+  cmake --build build-package -j"$JOBS" || return 1
+  rm -f build-package/upkeep_*.deb
+  (cd build-package && cpack -G DEB) >build-package/cpack.log 2>&1 || {
+    cat build-package/cpack.log
+    return 1
+  }
+}
+
+gate_package() {
+  log "package: the .deb (build-package, Release) and tests/package/package_test.py"
+  build_package || return 1
+  local debs=(build-package/upkeep_*_amd64.deb)
+  if [[ ! -f ${debs[-1]} ]]; then
+    echo "package: no build-package/upkeep_*_amd64.deb"
+    return 1
+  fi
+  /usr/bin/python3 tests/package/package_test.py "${debs[-1]}"
 }
 
 gate_coverage_report() {
@@ -217,19 +261,50 @@ run_gate() {  # run_gate NAME ARGS...: runs gate_NAME and records its result and
   fi
 }
 
+# The later gates' builds, started at once in the background at the lowest CPU priority: they
+# take only the CPU the coverage build and suite leave idle (the suite mostly waits on daemons,
+# git and sockets), and each gate's own build is then an up-to-date check. Only a head start:
+# a build that fails here fails again, with its output, in its gate. Logs in
+# build-prebuild.log.
+start_prebuild() {
+  (
+    exec >build-prebuild.log 2>&1
+    # Unrelated to the gate results: the gates decide; this only warms their build dirs.
+    JOBS=$JOBS nice -n 19 scripts/gates.sh prebuild || true
+  ) &
+  prebuild_pid=$!
+}
+
+wait_prebuild() {
+  [[ -n ${prebuild_pid:-} ]] || return 0
+  local start=$SECONDS
+  wait "$prebuild_pid" || true
+  prebuild_pid=
+  echo "prebuild: waited $((SECONDS - start))s for the background builds (build-prebuild.log)"
+}
+
 results=()
 any_failed=0
 gate=${1:-all}
 shift || true
 case "$gate" in
   all)
+    start_prebuild
     run_gate format
     run_gate coverage
+    wait_prebuild
     run_gate tsan
     run_gate fuzz "${FUZZ_SECONDS:-10}"
+    run_gate package
     run_gate coverage-report
     ;;
-  format | coverage | asan | tsan | fuzz | coverage-report | lint) run_gate "$gate" "$@" ;;
+  format | coverage | asan | tsan | fuzz | package | coverage-report | lint) run_gate "$gate" "$@" ;;
+  prebuild)  # what `all` starts in the background (start_prebuild)
+    build_tsan
+    build_fuzz
+    build_package
+    exit 0
+    ;;
   *)
     sed -n '2,15p' "$0"
     exit 2

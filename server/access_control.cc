@@ -10,6 +10,7 @@
 #include "auth/api_token.h"
 #include "common/text.h"
 #include "server/http_response.h"
+#include "server/openapi_document.h"
 
 namespace upkeep {
 
@@ -36,6 +37,9 @@ bool AccessControl::NoCredentialSources() const {
 }
 
 Access AccessControl::Required(std::string_view path, bool telemetry) const {
+  // The API's own description is the one exception under /api/: a client reads it before it
+  // has a credential, and it says nothing the repository does not.
+  if (path == kOpenApiPath) return Access::kPublic;
   if (path == "/api" || path.starts_with("/api/")) return Access::kAdmin;
   if (telemetry && options_.metrics_need_token) return Access::kMetrics;
   return Access::kPublic;

@@ -42,7 +42,8 @@ class AccessControl {
   // Reloads the tokens file and the JWT secret now (SIGHUP).
   void Reload() { store_.RequestReload(); }
 
-  // The access `path` needs; `telemetry` is true when it is the metrics path.
+  // The access `path` needs; `telemetry` is true when it is the metrics path. Everything under
+  // /api/ needs admin except the API description (kOpenApiPath), which is public.
   Access Required(std::string_view path, bool telemetry) const;
 
   // For a request needing `required`: true when it may go on; otherwise the 401, 403 or 429

@@ -15,6 +15,7 @@
 #include "server/accept_encoding.h"
 #include "server/civetweb_head.h"
 #include "server/http_response.h"
+#include "server/openapi_document.h"
 #include "server/request_head.h"
 #include "server/tls_setup.h"
 
@@ -48,6 +49,9 @@ std::string LandingPage(const std::string& telemetry_path) {
          "\">Metrics</a></li>\n"
          "<li><a href=\"/api/system/health\">Health (JSON)</a></li>\n"
          "<li><a href=\"/-/healthy\">/-/healthy</a> and <a href=\"/-/ready\">/-/ready</a></li>\n"
+         "<li><a href=\"" +
+         std::string(kOpenApiPath) +
+         "\">API description (OpenAPI)</a></li>\n"
          "</ul></body></html>\n";
 }
 
@@ -75,7 +79,8 @@ HttpServer::HttpServer(HttpServerOptions options, const SnapshotRing& ring, Acce
 }
 
 std::vector<std::string> HttpServer::BuiltInPaths(std::string_view telemetry_path) {
-  return {"/", std::string(telemetry_path), "/api/system/health", "/-/healthy", "/-/ready"};
+  return {"/",        std::string(telemetry_path), "/api/system/health", "/-/healthy",
+          "/-/ready", std::string(kOpenApiPath)};
 }
 
 void HttpServer::AddBuiltInRoutes() {
@@ -92,9 +97,13 @@ void HttpServer::AddBuiltInRoutes() {
         response.Text(200, "upkeep is healthy.\n");
       },
       [this](const HttpRequest&, HttpResponse& response) { ServeReady(response); },
+      [](const HttpRequest&, HttpResponse& response) {
+        response.Send(200, kOpenApiContentType, OpenApiDocument());
+      },
   };
   const Access access[] = {Access::kPublic, access_->Required(options_.telemetry_path, true),
-                           Access::kAdmin, Access::kPublic, Access::kPublic};
+                           Access::kAdmin,  Access::kPublic,
+                           Access::kPublic, Access::kPublic};
   for (size_t i = 0; i < paths.size(); ++i) {
     if (i == 1) telemetry_index_ = router_.size();
     AddRoute({.path = paths[i],

@@ -47,8 +47,9 @@ struct CivetwebTimeouts {
 CivetwebTimeouts SplitRequestTimeout(const HttpServerOptions& options);
 
 // CivetWeb serving a table of routes (Router). Its own routes are /, the telemetry path,
-// /api/system/health, /-/healthy and /-/ready: they load the current snapshot from the ring
-// and write its pre-rendered bytes (no sampling, no serialising, no lock). The composition
+// /api/system/health, /-/healthy and /-/ready, which load the current snapshot from the ring
+// and write its pre-rendered bytes (no sampling, no serialising, no lock), and the public
+// /api/openapi.yaml, the API description embedded at build time (OpenApiDocument). The composition
 // root adds the others (AddRoute) before Start(); server/ knows nothing of what they do.
 //
 // Every request goes through the same steps: its head is checked (CheckRequestHead, on the

@@ -235,8 +235,8 @@ TEST_F(CustomRouteTest, BuiltInRoutesAndUnknownPathsAreUnchanged) {
 TEST_F(CustomRouteTest, LabelsListEveryRouteThenOther) {
   const std::vector<std::string> labels = server_->handler_labels();
   const std::vector<std::string> expected = {
-      "/",           "/metrics", "/api/system/health", "/-/healthy", "/-/ready", "echo", "open",
-      "/hooks/ping", "who",      "/hooks/who",         "other"};
+      "/",    "/metrics", "/api/system/health", "/-/healthy", "/-/ready",   "/api/openapi.yaml",
+      "echo", "open",     "/hooks/ping",        "who",        "/hooks/who", "other"};
   EXPECT_EQ(labels, expected);
 }
 

@@ -14,6 +14,7 @@
 
 #include "auth/sha256.h"
 #include "auth/tokens_file.h"
+#include "common/process_runner.h"
 #include "tests/support/daemon_process.h"
 
 namespace upkeep {
@@ -60,6 +61,21 @@ mode_t ModeOf(const std::string& path) {
   ::stat(path.c_str(), &st);
   return st.st_mode & 07777;
 }
+
+struct Ownership {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  bool operator==(const Ownership&) const = default;
+};
+
+Ownership OwnerOf(const std::string& path) {
+  struct stat st {};
+  ::stat(path.c_str(), &st);
+  return {st.st_uid, st.st_gid};
+}
+
+// A user who is not root, as the package's daemon user would be: nobody (65534) on Debian.
+constexpr uid_t kOtherUid = 65534;
 
 TEST(TokenCommandTest, CreateListRevoke) {
   testing::TempDir dir;
@@ -169,6 +185,80 @@ TEST(TokenCommandTest, AnOpenFileIsTightenedTo0600AndCommentsSurvive) {
   EXPECT_NE(created.err.find("now mode 0600"), std::string::npos) << created.err;
   EXPECT_EQ(ModeOf(file), 0600u);
   EXPECT_EQ(ReadFile(file).rfind("# hand-written note\n", 0), 0u);
+}
+
+// Root edits a tokens file that the daemon's user owns: every rewrite keeps that owner and
+// group, or the daemon could no longer read its own tokens.
+TEST(TokenCommandTest, RootKeepsTheOwnerOfAnExistingFile) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown";
+  testing::TempDir dir;
+  const std::string file = dir.Write("tokens", "# tokens of the daemon's user\n");
+  ::chmod(file.c_str(), 0600);
+  ASSERT_EQ(::chown(file.c_str(), kOtherUid, kOtherUid), 0);
+  const Ownership daemon_user{kOtherUid, kOtherUid};
+
+  const CommandRun created =
+      Token({"create", "--name", "a", "--role", "admin", "--tokens-file", file});
+  ASSERT_EQ(created.status, 0) << created.err;
+  EXPECT_EQ(OwnerOf(file), daemon_user);
+  EXPECT_EQ(ModeOf(file), 0600u);
+  EXPECT_EQ(created.err.find("belongs to root"), std::string::npos) << created.err;
+  // --owner naming the owner it has already is fine (a script may always pass it).
+  ASSERT_EQ(Token({"create", "--name", "b", "--role", "metrics", "--owner",
+                   std::to_string(kOtherUid), "--tokens-file", file})
+                .status,
+            0);
+  EXPECT_EQ(OwnerOf(file), daemon_user);
+  const CommandRun revoked = Token({"revoke", "--name", "a", "--tokens-file", file});
+  ASSERT_EQ(revoked.status, 0) << revoked.err;
+  EXPECT_EQ(OwnerOf(file), daemon_user);
+  EXPECT_EQ(ParseTokensFile(ReadFile(file))->size(), 1u);
+
+  // --owner cannot silently move an existing file to someone else.
+  const std::string before = ReadFile(file);
+  const CommandRun moved =
+      Token({"create", "--name", "c", "--role", "admin", "--owner", "0", "--tokens-file", file});
+  EXPECT_EQ(moved.status, 1);
+  EXPECT_NE(moved.err.find("keeps its owner"), std::string::npos) << moved.err;
+  EXPECT_EQ(moved.out, "");
+  EXPECT_EQ(ReadFile(file), before);
+  EXPECT_EQ(OwnerOf(file), daemon_user);
+}
+
+TEST(TokenCommandTest, OwnerGivesANewFileToTheDaemonsUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown";
+  testing::TempDir dir;
+  const Result<RunAs> other = ResolveUser(std::to_string(kOtherUid));
+  ASSERT_TRUE(other) << other.error();
+  const std::string file = dir.path() + "/tokens";
+  const CommandRun created = Token(
+      {"create", "--name", "a", "--role", "admin", "--owner", other->name, "--tokens-file", file});
+  ASSERT_EQ(created.status, 0) << created.err;
+  EXPECT_EQ(OwnerOf(file), (Ownership{other->uid, other->gid}));  // its primary group too
+  EXPECT_EQ(ModeOf(file), 0600u);
+
+  // Without --owner, root's new file is root's, and the command says what that means.
+  const std::string own = dir.path() + "/root-tokens";
+  const CommandRun by_root =
+      Token({"create", "--name", "a", "--role", "admin", "--tokens-file", own});
+  ASSERT_EQ(by_root.status, 0) << by_root.err;
+  EXPECT_EQ(OwnerOf(own), (Ownership{0, 0}));
+  EXPECT_NE(by_root.err.find("--owner USER"), std::string::npos) << by_root.err;
+}
+
+TEST(TokenCommandTest, OwnerMustBeAKnownUserAndOnlyApplyToCreate) {
+  testing::TempDir dir;
+  const std::string file = dir.path() + "/tokens";
+  const CommandRun unknown = Token({"create", "--name", "a", "--role", "admin", "--owner",
+                                    "no-such-user-upkeep", "--tokens-file", file});
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("no such user"), std::string::npos) << unknown.err;
+  EXPECT_EQ(::access(file.c_str(), F_OK), -1);  // nothing was created
+  EXPECT_EQ(Token({"list", "--owner", "root", "--tokens-file", file}).status, 2);
+  EXPECT_EQ(Token({"revoke", "--name", "a", "--owner", "root", "--tokens-file", file}).status, 2);
+  EXPECT_EQ(
+      Token({"create", "--name", "a", "--role", "admin", "--owner", "--tokens-file", file}).status,
+      2);
 }
 
 }  // namespace
